@@ -1,0 +1,3 @@
+from spamward.cli import main
+
+main()

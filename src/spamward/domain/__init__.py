@@ -1,0 +1,1 @@
+"""Pure value types shared by every layer: no I/O here."""

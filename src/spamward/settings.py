@@ -1,0 +1,75 @@
+"""One typed settings object, read once at start-up and passed down.
+
+Sources, strongest first: `SPAMWARD_*` environment variables, then the TOML file named by
+`--config` or `SPAMWARD_CONFIG`, then the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from spamward.errors import ConfigError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SPAMWARD_", extra="forbid")
+
+    data_dir: Path = Path("var")
+    database_url: str = "sqlite:///var/spamward.db"
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "NORMAL"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    secret_key: SecretStr | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "warning"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    path = config_file or _env_path("SPAMWARD_CONFIG")
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
+        return Settings(**values)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read settings file {path}: {error}") from error
+    except ValidationError as error:
+        raise ConfigError(f"invalid settings: {error}") from error
+
+
+def session_secret(settings: Settings) -> str:
+    """The configured secret, or one generated once and kept in the data directory."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None

@@ -1,0 +1,1 @@
+"""Signals: read-only facts gathered for an event before the policy runs."""

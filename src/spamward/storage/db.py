@@ -1,0 +1,82 @@
+"""The database handle: engines, sessions, and the SQLite settings that make it safe.
+
+`write()` opens a transaction that commits on success. On SQLite it begins IMMEDIATE so
+concurrent writers queue on the busy timeout instead of failing on lock upgrade. `read()`
+runs without a write lock (autocommit reads on SQLite's WAL snapshot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from spamward.settings import Settings
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database_url
+        if settings.is_sqlite:
+            _make_sqlite_dir(self.url)
+            self.engine = _sqlite_engine(self.url, settings.sqlite_synchronous, immediate=True)
+            self.read_engine = _sqlite_engine(
+                self.url, settings.sqlite_synchronous, immediate=False
+            )
+        else:
+            self.engine = create_engine(
+                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
+            self.read_engine = self.engine
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._writer.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def _make_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str, synchronous: str, *, immediate: bool) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    if immediate:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,167 @@
+"""Tables. Every row that belongs to a site carries its project_id.
+
+Shaped to be extended: entities get aggregate columns with the Spam Manager, list entries
+get expiry and authorship, decisions keep their whole rule trace as JSON.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from spamward.storage.types import JsonColumn, UtcDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonColumn}
+
+
+def _project_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = _project_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class Actor(Base):
+    """A user of the site, as the site identifies them."""
+
+    __tablename__ = "actors"
+    __table_args__ = (UniqueConstraint("project_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = _project_fk()
+    external_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_project_received", "project_id", "received_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]]
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(600))
+    display: Mapped[str] = mapped_column(String(600))
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
+class EntityOccurrence(Base):
+    __tablename__ = "entity_occurrences"
+    __table_args__ = (
+        Index("ix_occurrences_entity_time", "project_id", "entity_id", "occurred_at"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    entity_id: Mapped[int] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    occurred_at: Mapped[datetime]
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_project_created", "project_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    verdict: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    # The explanation, exactly as answered: reasons, entities with list status, rule trace.
+    trace: Mapped[dict[str, Any]]
+    duration_us: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime]
+
+
+class ListEntry(Base):
+    __tablename__ = "list_entries"
+    __table_args__ = (UniqueConstraint("project_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    list: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(600))
+    display: Mapped[str] = mapped_column(String(600))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

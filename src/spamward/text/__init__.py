@@ -1,0 +1,1 @@
+"""Text handling on the decision path: normalise, then extract entities."""

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     secret_key: SecretStr | None = None
+    secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
 
     @classmethod

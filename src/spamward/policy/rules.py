@@ -26,9 +26,12 @@ class RuleContext:
 
 
 class Rule(Protocol):
-    name: str
-    verdict: Verdict
-    weight: float
+    @property
+    def name(self) -> str: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def weight(self) -> float: ...
 
     def check(self, context: RuleContext) -> str | None:
         """The reason when the rule hits, None when it misses."""
@@ -49,7 +52,7 @@ class DenyListRule:
             for entity in context.entities
             if context.list_status.get(entity.key) is ListName.DENY
         ]
-        return f"on the deny list: {', '.join(denied)}" if denied else None
+        return f"denied {', '.join(denied)}" if denied else None
 
 
 def default_policy() -> tuple[Rule, ...]:

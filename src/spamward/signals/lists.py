@@ -30,9 +30,7 @@ class EmptyLists:
         return {}
 
 
-def list_status(
-    entities: tuple[Entity, ...], reader: ListReader
-) -> dict[EntityKey, ListName]:
+def list_status(entities: tuple[Entity, ...], reader: ListReader) -> dict[EntityKey, ListName]:
     covering = {entity.key: _covering_keys(entity) for entity in entities}
     listed = reader.listed({key for keys in covering.values() for key in keys})
     status: dict[EntityKey, ListName] = {}

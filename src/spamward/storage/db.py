@@ -28,9 +28,7 @@ class Database:
                 self.url, settings.sqlite_synchronous, immediate=False
             )
         else:
-            self.engine = create_engine(
-                self.url, pool_size=10, max_overflow=10, pool_pre_ping=True
-            )
+            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
             self.read_engine = self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)

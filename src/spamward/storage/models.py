@@ -25,7 +25,7 @@ from spamward.storage.types import JsonColumn, UtcDateTime
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonColumn}
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonColumn}  # noqa: RUF012
 
 
 def _project_fk() -> Mapped[int]:

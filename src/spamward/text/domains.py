@@ -11,9 +11,38 @@ from publicsuffixlist import PublicSuffixList
 _PSL = PublicSuffixList(only_icann=False)
 
 _SHORTENERS = frozenset(
-    """bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly
-    shorturl.at rb.gy t.ly tiny.cc bl.ink s.id v.gd qr.ae lnkd.in soo.gd clck.ru
-    shorte.st adf.ly bc.vc po.st su.pr x.co u.to j.mp""".split()
+    {
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "rebrand.ly",
+        "cutt.ly",
+        "shorturl.at",
+        "rb.gy",
+        "t.ly",
+        "tiny.cc",
+        "bl.ink",
+        "s.id",
+        "v.gd",
+        "qr.ae",
+        "lnkd.in",
+        "soo.gd",
+        "clck.ru",
+        "shorte.st",
+        "adf.ly",
+        "bc.vc",
+        "po.st",
+        "su.pr",
+        "x.co",
+        "u.to",
+        "j.mp",
+        "",
+    }
 )
 
 

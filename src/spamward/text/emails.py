@@ -9,9 +9,7 @@ import re2
 
 from spamward.text.domains import Host, parse_host
 
-_CANDIDATE = re2.compile(
-    r"[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+[\p{L}\p{N}-]+"
-)
+_CANDIDATE = re2.compile(r"[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+[\p{L}\p{N}-]+")
 
 
 @dataclass(frozen=True, slots=True)

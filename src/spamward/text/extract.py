@@ -22,7 +22,7 @@ def extract(text: str, region: str) -> tuple[Entity, ...]:
         _add(found, Entity(EntityKind.EMAIL, email.value, email.value, domain))
         masked[email.start : email.end] = " " * (email.end - email.start)
     for url in find_urls(clean):
-        for entity in _url_entities(url):
+        for entity in url_entities(url):
             _add(found, entity)
         masked[url.start : url.end] = " " * (url.end - url.start)
     # Digits inside URLs and addresses are not phone numbers: search the text without them.
@@ -31,7 +31,7 @@ def extract(text: str, region: str) -> tuple[Entity, ...]:
     return tuple(sorted(found.values(), key=lambda entity: _ORDER[entity.kind]))
 
 
-def _url_entities(url: FoundUrl) -> list[Entity]:
+def url_entities(url: FoundUrl) -> list[Entity]:
     if url.host is None:
         return [Entity(EntityKind.URL, url.display, url.display)]
     host = url.host

@@ -51,9 +51,7 @@ def _touches_email(text: str, start: int, end: int) -> bool:
 def _trim(raw: str) -> str:
     while raw:
         last = raw[-1]
-        if last in _TRAILING:
-            raw = raw[:-1]
-        elif last in _CLOSERS and raw.count(last) > raw.count(_CLOSERS[last]):
+        if last in _TRAILING or (last in _CLOSERS and raw.count(last) > raw.count(_CLOSERS[last])):
             raw = raw[:-1]
         else:
             break

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -12,7 +12,7 @@ from spamward.storage.models import Base
 from spamward.storage.types import UtcDateTime
 
 
-def _render_item(type_: str, item: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(type_: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our column types as plain SQLAlchemy ones, so migrations never import the app."""
     if type_ == "type" and isinstance(item, UtcDateTime):
         return "sa.DateTime(timezone=True)"

@@ -1,0 +1,107 @@
+"""The shape of an API operation: a sync handler that gets an `ApiCall` and returns
+(status, body). The async shell reads the body, then runs the handler in a worker thread
+so storage calls never block the event loop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from spamward.errors import (
+    InvalidEncoding,
+    InvalidJson,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from spamward.runtime import Runtime
+from spamward.services.projects import project_for_key
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    runtime: Runtime
+    headers: Headers
+    query: QueryParams
+    path_params: dict[str, Any]
+    body: bytes
+
+    def project_id(self) -> int:
+        """The project of the Bearer key; every handler scopes its work to it."""
+        scheme, _, token = self.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
+        return project_for_key(self.runtime.database, token.strip())
+
+    def json(self, model: type[Model]) -> Model:
+        content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType("send the body as application/json")
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidEncoding(f"body is not valid UTF-8 (byte {error.start})") from error
+        try:
+            return model.model_validate_json(text)
+        except ValidationError as error:
+            raise _validation_error(error) from None
+
+    def params(self, model: type[Model]) -> Model:
+        try:
+            return model.model_validate(dict(self.query))
+        except ValidationError as error:
+            raise _validation_error(error) from None
+
+
+def _validation_error(error: ValidationError) -> Exception:
+    problems = error.errors(include_url=False, include_input=False, include_context=False)
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        return InvalidJson(f"body is not valid JSON: {problems[0]['msg']}")
+    details = [
+        {"field": ".".join(map(str, problem["loc"])), "message": problem["msg"]}
+        for problem in problems
+    ]
+    summary = "; ".join(f"{d['field'] or 'body'}: {d['message']}" for d in details[:3])
+    return ValidationFailed(f"invalid request: {summary}", details)
+
+
+Handler = Callable[[ApiCall], tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API operation, declared once: routing and the OpenAPI document read it."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    response: type[BaseModel] | None
+    status: int = 200
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    errors: tuple[int, ...] = field(default=(401, 422))
+    authenticated: bool = True
+
+    async def endpoint(self, request: Request) -> Response:
+        call = ApiCall(
+            request.app.state.runtime,
+            request.headers,
+            request.query_params,
+            request.path_params,
+            await request.body(),
+        )
+        status, payload = await run_in_threadpool(self.handler, call)
+        if payload is None:
+            return Response(status_code=status)
+        return Response(orjson.dumps(payload), status, media_type="application/json")

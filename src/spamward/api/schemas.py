@@ -1,0 +1,145 @@
+"""Request and response bodies. Inputs are strict (unknown fields are errors, so typos
+surface); `context` is the free-form part of an event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
+
+from spamward.domain.decision import Outcome
+from spamward.domain.entity import EntityKind
+from spamward.domain.event import Actor, Content, Event, EventType
+from spamward.domain.verdict import Verdict
+
+ShortText = Annotated[str, Field(max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ActorIn(Strict):
+    id: ShortText | None = Field(default=None, description="The site's own user id.")
+    email: Annotated[str, Field(max_length=254)] | None = None
+    ip: IPvAnyAddress | None = None
+    user_agent: Annotated[str, Field(max_length=1000)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+    account_created_at: datetime | None = None
+
+
+class ContentIn(Strict):
+    text: str = ""
+    title: Annotated[str, Field(max_length=1000)] | None = None
+    links: Annotated[list[Annotated[str, Field(max_length=2000)]], Field(max_length=100)] = []
+
+
+class EventIn(Strict):
+    type: EventType
+    actor: ActorIn = ActorIn()
+    content: ContentIn = ContentIn()
+    context: dict[str, Any] = {}
+    id: ShortText | None = Field(default=None, description="The site's id for this action.")
+    occurred_at: datetime | None = None
+    region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = Field(
+        default=None, description="Region for phone numbers without a country code."
+    )
+
+    def to_event(self) -> Event:
+        actor, content = self.actor, self.content
+        return Event(
+            type=self.type,
+            actor=Actor(
+                user_id=actor.id,
+                email=actor.email,
+                ip=str(actor.ip) if actor.ip else None,
+                user_agent=actor.user_agent,
+                country=actor.country,
+                account_created_at=actor.account_created_at,
+            ),
+            content=Content(content.text, content.title, tuple(content.links)),
+            context=self.context,
+            external_id=self.id,
+            occurred_at=_aware(self.occurred_at) or datetime.now(UTC),
+            region=self.region,
+        )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+class ListEntryIn(Strict):
+    kind: EntityKind
+    value: Annotated[str, Field(min_length=1, max_length=600)]
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class ListQuery(Strict):
+    kind: EntityKind | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    offset: Annotated[int, Field(ge=0)] = 0
+
+
+class EntityOut(BaseModel):
+    value: str = Field(description="Canonical key (punycode domains, E.164 phones).")
+    display: str = Field(description="As a moderator reads it.")
+    list: str | None = Field(description="The list it is on, if any.")
+    shortener: bool
+
+
+class EntitiesOut(BaseModel):
+    domains: list[EntityOut]
+    urls: list[EntityOut]
+    emails: list[EntityOut]
+    phones: list[EntityOut]
+
+
+class RuleOutcomeOut(BaseModel):
+    rule: str
+    outcome: Outcome
+    verdict: Verdict
+    weight: float
+    reason: str
+
+
+class DecisionOut(BaseModel):
+    id: str | None
+    event_id: str | None
+    verdict: Verdict
+    score: float
+    reasons: list[str]
+    entities: EntitiesOut
+    rules: list[RuleOutcomeOut]
+    duration_us: float
+    created_at: datetime
+
+
+class ListEntryOut(BaseModel):
+    id: int
+    list: str
+    kind: EntityKind
+    value: str
+    display: str
+    note: str | None
+    created_at: datetime
+
+
+class ListEntriesOut(BaseModel):
+    entries: list[ListEntryOut]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+assert {kind.plural for kind in EntityKind} == set(EntitiesOut.model_fields)

@@ -1,0 +1,88 @@
+"""create_app(settings): wires the API, the dashboard and storage into one ASGI app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import orjson
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import Lifespan
+
+from spamward.api.docs import docs_routes
+from spamward.api.errors import on_http_exception, on_spamward_error, on_unexpected
+from spamward.api.limits import BodyLimitMiddleware
+from spamward.api.openapi import build_openapi
+from spamward.api.routes import OPERATIONS
+from spamward.dashboard.routes import dashboard_routes
+from spamward.errors import ServiceUnavailable, SpamwardError
+from spamward.runtime import Runtime, build_runtime
+from spamward.settings import Settings, session_secret
+
+
+def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
+    runtime = runtime or build_runtime(settings)
+    logging.basicConfig(level=settings.log_level.upper())
+    app = Starlette(
+        routes=_routes(),
+        middleware=[
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret(settings),
+                session_cookie="spamward_session",
+                same_site="lax",
+                https_only=settings.secure_cookies,
+            ),
+        ],
+        exception_handlers={
+            SpamwardError: on_spamward_error,
+            HTTPException: on_http_exception,
+            Exception: on_unexpected,
+        },
+        lifespan=_lifespan(runtime),
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def _lifespan(runtime: Runtime) -> Lifespan[Starlette]:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        runtime.close()
+
+    return lifespan
+
+
+def _routes() -> list[BaseRoute]:
+    api: list[BaseRoute] = [Route(op.path, op.endpoint, methods=[op.method]) for op in OPERATIONS]
+    return [
+        *api,
+        Route("/healthz", health),
+        *docs_routes(build_openapi(OPERATIONS)),
+        *dashboard_routes(),
+    ]
+
+
+async def health(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        await run_in_threadpool(_ping, runtime)
+    except Exception as error:
+        raise ServiceUnavailable("database unreachable") from error
+    return Response(orjson.dumps({"status": "ok"}), media_type="application/json")
+
+
+def _ping(runtime: Runtime) -> None:
+    with runtime.database.read() as session:
+        session.execute(text("SELECT 1"))

@@ -1,0 +1,213 @@
+"""The `spamward` command: serve, migrate, manage projects/keys/moderators, judge text.
+
+`check` and `extract` are the stable interface for scripted evaluation; their JSON output
+is documented in docs/cli.md. Errors print `error: ...` on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from spamward.demo.setup import ensure_demo
+from spamward.domain.entity import Entity, EntityKind, group_by_kind
+from spamward.domain.event import Actor, Content, Event, EventType
+from spamward.errors import SpamwardError
+from spamward.runtime import Runtime, build_runtime
+from spamward.server import serve as run_server
+from spamward.services.decisions import judge
+from spamward.services.moderators import Role, create_moderator
+from spamward.services.projects import create_api_key, create_project
+from spamward.settings import Settings, load_settings
+from spamward.storage.migrate import upgrade
+from spamward.text.extract import extract as extract_entities
+
+ROLES = [role.value for role in Role]
+EVENT_TYPES = [event_type.value for event_type in EventType]
+
+
+@click.group()
+@click.option("--config", type=click.Path(path_type=Path), help="TOML settings file.")
+@click.pass_context
+def main(context: click.Context, config: Path | None) -> None:
+    """spamward: self-hosted anti-spam decisions and Spam Manager."""
+    context.obj = _guard(lambda: load_settings(config))
+
+
+def _guard(action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except SpamwardError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _runtime(context: click.Context) -> Runtime:
+    settings: Settings = context.obj
+    return build_runtime(settings)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(orjson.dumps(value).decode() + "\n")
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from settings).")
+@click.option("--port", type=int, help="Port to listen on (default from settings).")
+@click.pass_context
+def serve(context: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the API and the dashboard."""
+
+    settings: Settings = context.obj
+    run_server(settings, host or settings.host, port or settings.port)
+
+
+@main.command()
+@click.pass_context
+def migrate(context: click.Context) -> None:
+    """Create or upgrade the database schema."""
+
+    runtime = _runtime(context)
+    _guard(lambda: upgrade(runtime.database))
+    click.echo(f"database is up to date ({runtime.settings.database_url.split('://')[0]})")
+
+
+@main.group()
+def project() -> None:
+    """Manage projects (one per site)."""
+
+
+@project.command("create")
+@click.argument("name")
+@click.pass_context
+def project_create(context: click.Context, name: str) -> None:
+    """Create a project."""
+
+    created = _guard(lambda: create_project(_runtime(context).database, name))
+    click.echo(f"created project {created.name} (id {created.id})")
+
+
+@main.group()
+def key() -> None:
+    """Manage API keys."""
+
+
+@key.command("create")
+@click.argument("project_name", metavar="PROJECT")
+@click.option("--name", default="default", show_default=True, help="A label for the key.")
+@click.pass_context
+def key_create(context: click.Context, project_name: str, name: str) -> None:
+    """Create an API key; it is printed once and stored hashed."""
+
+    new = _guard(lambda: create_api_key(_runtime(context).database, project_name, name))
+    click.echo(new.token)
+    click.echo(
+        f"(key {name!r} for project {new.project.name}: store it now, it is not shown again)",
+        err=True,
+    )
+
+
+@main.group()
+def moderator() -> None:
+    """Manage dashboard accounts."""
+
+
+@moderator.command("create")
+@click.argument("email")
+@click.option("--project", "project_name", required=True, help="Project to grant access to.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "moderator", "viewer"]),
+    default="moderator",
+    show_default=True,
+)
+@click.password_option(
+    help="Password (prompted when not given; or SPAMWARD_PASSWORD).", envvar="SPAMWARD_PASSWORD"
+)
+@click.pass_context
+def moderator_create(
+    context: click.Context, email: str, project_name: str, role: str, password: str
+) -> None:
+    """Create a moderator login with a role on a project."""
+
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    runtime = _runtime(context)
+    created = _guard(
+        lambda: create_moderator(runtime.database, email, password, project_name, Role(role))
+    )
+    click.echo(f"created moderator {created.email} ({role} on {project_name})")
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--project", "project_name", help="Judge against this project's lists.")
+@click.option(
+    "--type",
+    "event_type",
+    type=click.Choice([t.value for t in EventType]),
+    default="post",
+    show_default=True,
+)
+@click.option("--region", help="Region for national phone numbers (default from settings).")
+@click.pass_context
+def check(
+    context: click.Context,
+    text: str | None,
+    project_name: str | None,
+    event_type: str,
+    region: str | None,
+) -> None:
+    """Judge TEXT (or stdin) and print the decision as JSON; nothing is stored."""
+
+    content = Content(text if text is not None else sys.stdin.read())
+    event = Event(EventType(event_type), Actor(), datetime.now(UTC), content, region=region)
+    record = _guard(lambda: judge(_runtime(context), event, project_name))
+    _print_json(record.to_json())
+
+
+@main.command()
+@click.option("--region", help="Region for national phone numbers (default from settings).")
+@click.option("--lines", is_flag=True, help="One JSON object per input line.")
+@click.pass_context
+def extract(context: click.Context, region: str | None, lines: bool) -> None:
+    """Print the entities in stdin as {"domains", "urls", "emails", "phones"}."""
+
+    settings: Settings = context.obj
+    wanted_region = (region or settings.default_region).upper()
+    for chunk in _chunks(lines):
+        grouped = group_by_kind(extract_entities(chunk, wanted_region))
+        _print_json({kind.plural: [_shown(kind, e) for e in grouped[kind]] for kind in EntityKind})
+
+
+def _chunks(lines: bool) -> Iterator[str]:
+    if not lines:
+        yield sys.stdin.read()
+        return
+    for line in sys.stdin:
+        yield line.rstrip("\n")
+
+
+def _shown(kind: EntityKind, entity: Entity) -> str:
+    """Domains and URLs as written (Unicode, no scheme); e-mails and phones canonical."""
+    return entity.display if kind in (EntityKind.DOMAIN, EntityKind.URL) else entity.value
+
+
+@main.command()
+@click.pass_context
+def demo(context: click.Context) -> None:
+    """Set up the demo project, key, moderator and traffic (safe to run again)."""
+    runtime = _runtime(context)
+    _guard(lambda: upgrade(runtime.database))
+    credentials = _guard(lambda: ensure_demo(runtime))
+    settings = runtime.settings
+    click.echo(f"demo project : {credentials.project}")
+    click.echo(f"API key      : {credentials.api_key}   (also in {settings.data_dir}/demo-api-key)")
+    click.echo(f"dashboard    : {credentials.email} / {credentials.password}")
+    if credentials.events_loaded:
+        click.echo(f"demo traffic : {credentials.events_loaded} events judged and recorded")

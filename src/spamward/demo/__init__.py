@@ -1,0 +1,1 @@
+"""Demo data for `make run`: a project, a key, a moderator and sample traffic."""

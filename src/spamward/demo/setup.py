@@ -1,0 +1,79 @@
+"""The demo project that `make run` sets up: safe to run again, it only adds what is missing.
+
+Credentials are written once to the data directory (mode 0600) so each run can print them:
+the API key itself is stored hashed in the database and could not be shown again.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from spamward.api.schemas import EventIn
+from spamward.domain.decision import ListName
+from spamward.domain.entity import EntityKind
+from spamward.errors import Conflict
+from spamward.runtime import Runtime
+from spamward.services import decisions, lists, moderators, projects
+
+DEMO_PROJECT = "demo"
+DEMO_EMAIL = "moderator@demo.test"
+DEMO_DENIED_DOMAINS = ("shhort.com", "prizerebel.com", "googleadservices.com")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCredentials:
+    project: str
+    api_key: str
+    email: str
+    password: str
+    events_loaded: int
+
+
+def ensure_demo(runtime: Runtime) -> DemoCredentials:
+    data_dir = runtime.settings.data_dir
+    created = _ensure_project(runtime)
+    api_key = _remembered(data_dir / "demo-api-key", created, lambda: _new_key(runtime))
+    password = _remembered(data_dir / "demo-password", created, lambda: secrets.token_urlsafe(12))
+    if created or not moderators.moderator_exists(runtime.database, DEMO_EMAIL):
+        moderators.create_moderator(
+            runtime.database, DEMO_EMAIL, password, DEMO_PROJECT, moderators.Role.ADMIN
+        )
+    loaded = _load_traffic(runtime) if created else 0
+    return DemoCredentials(DEMO_PROJECT, api_key, DEMO_EMAIL, password, loaded)
+
+
+def _ensure_project(runtime: Runtime) -> bool:
+    try:
+        projects.create_project(runtime.database, DEMO_PROJECT)
+    except Conflict:
+        return False
+    return True
+
+
+def _new_key(runtime: Runtime) -> str:
+    return projects.create_api_key(runtime.database, DEMO_PROJECT, "demo").token
+
+
+def _remembered(path: Path, renew: bool, make: Callable[[], str]) -> str:
+    if renew or not path.exists():
+        value = make()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(value + "\n", encoding="ascii")
+    return path.read_text(encoding="ascii").strip()
+
+
+def _load_traffic(runtime: Runtime) -> int:
+    project = projects.find_project(runtime.database, DEMO_PROJECT)
+    for domain in DEMO_DENIED_DOMAINS:
+        lists.add_to_list(runtime, project.id, ListName.DENY, EntityKind.DOMAIN, domain, "demo")
+    traffic = resources.files("spamward.demo").joinpath("traffic.jsonl")
+    lines = traffic.read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        decisions.decide(runtime, project.id, EventIn.model_validate(json.loads(line)).to_event())
+    return len(lines)

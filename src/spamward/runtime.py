@@ -1,0 +1,24 @@
+"""What a running spamward holds: settings, the database and the policy, built once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spamward.policy.rules import Rule, default_policy
+from spamward.settings import Settings
+from spamward.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    database: Database
+    policy: Sequence[Rule]
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    return Runtime(settings, Database(settings), default_policy())

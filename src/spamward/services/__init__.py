@@ -1,0 +1,1 @@
+"""Named state changes, shared by the API, the dashboard and the CLI."""

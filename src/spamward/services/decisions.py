@@ -1,0 +1,172 @@
+"""Judging events: evaluate, then record event, entities and decision in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from spamward.domain.decision import Decision
+from spamward.domain.entity import EntityKind, group_by_kind
+from spamward.domain.event import Event
+from spamward.domain.ids import new_id
+from spamward.engine import evaluate
+from spamward.errors import NotFound
+from spamward.runtime import Runtime
+from spamward.signals.lists import EmptyLists, ListReader
+from spamward.storage.repositories import decisions as decision_repo
+from spamward.storage.repositories import events as event_repo
+from spamward.storage.repositories.lists import StoredLists
+from spamward.storage.repositories.projects import project_by_name
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A decision as answered and stored; `id` is None for a judgement never recorded."""
+
+    id: uuid.UUID | None
+    event_id: uuid.UUID | None
+    created_at: datetime
+    verdict: str
+    score: float
+    trace: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id) if self.id else None,
+            "event_id": str(self.event_id) if self.event_id else None,
+            "verdict": self.verdict,
+            "score": self.score,
+            **self.trace,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
+    """Judge an event and store it with its decision before answering."""
+    with runtime.database.read() as session:
+        decision = _evaluate(runtime, event, StoredLists(session, project_id))
+    record = _record_of(decision, new_id(), new_id())
+    with runtime.database.write() as session:
+        actor_id = event_repo.upsert_actor(session, project_id, event, record.created_at)
+        assert record.event_id is not None and record.id is not None
+        event_repo.insert_event(
+            session, project_id, record.event_id, event, actor_id, record.created_at
+        )
+        entity_ids = event_repo.upsert_entities(
+            session, project_id, decision.entities, record.created_at
+        )
+        event_repo.insert_occurrences(
+            session, project_id, record.event_id, entity_ids, actor_id, record.created_at
+        )
+        decision_repo.insert_decision(
+            session,
+            project_id,
+            record.id,
+            record.event_id,
+            record.verdict,
+            record.score,
+            record.trace,
+            decision.duration_us,
+            record.created_at,
+        )
+    return record
+
+
+def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:
+    """Judge an event against a project's lists (or none) without storing anything."""
+    with runtime.database.read() as session:
+        lists: ListReader = EmptyLists()
+        if project_name is not None:
+            project = project_by_name(session, project_name)
+            if project is None:
+                raise NotFound(f"no project named {project_name!r}")
+            lists = StoredLists(session, project.id)
+        decision = _evaluate(runtime, event, lists)
+    return _record_of(decision, None, None)
+
+
+def get_decision(runtime: Runtime, project_id: int, decision_id: uuid.UUID) -> DecisionRecord:
+    with runtime.database.read() as session:
+        row = decision_repo.decision_by_id(session, project_id, decision_id)
+    if row is None:
+        raise NotFound("no such decision")
+    return DecisionRecord(row.id, row.event_id, row.created_at, row.verdict, row.score, row.trace)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentDecision:
+    record: DecisionRecord
+    event_type: str
+    text: str
+    title: str | None
+    user_id: str | None
+
+
+def recent_decisions(runtime: Runtime, project_id: int, limit: int = 50) -> list[RecentDecision]:
+    with runtime.database.read() as session:
+        rows = decision_repo.recent_decisions(session, project_id, limit)
+    return [
+        RecentDecision(
+            DecisionRecord(d.id, d.event_id, d.created_at, d.verdict, d.score, d.trace),
+            event.type,
+            event.text,
+            event.title,
+            user_id,
+        )
+        for d, event, user_id in rows
+    ]
+
+
+def _evaluate(runtime: Runtime, event: Event, lists: ListReader) -> Decision:
+    return evaluate(event, runtime.policy, lists, runtime.settings.default_region)
+
+
+def _record_of(
+    decision: Decision, decision_id: uuid.UUID | None, event_id: uuid.UUID | None
+) -> DecisionRecord:
+    return DecisionRecord(
+        decision_id,
+        event_id,
+        datetime.now(UTC),
+        decision.verdict.value,
+        decision.score,
+        trace_of(decision),
+    )
+
+
+def trace_of(decision: Decision) -> dict[str, Any]:
+    """Everything that explains a decision, as JSON: stored as-is, answered as-is."""
+    grouped = group_by_kind(decision.entities)
+    return {
+        "reasons": list(decision.reasons),
+        "entities": {
+            kind.plural: [
+                {
+                    "value": entity.value,
+                    "display": entity.display,
+                    "list": _list_of(decision, kind, entity.value),
+                    "shortener": entity.is_shortener,
+                }
+                for entity in grouped[kind]
+            ]
+            for kind in EntityKind
+        },
+        "rules": [
+            {
+                "rule": outcome.rule,
+                "outcome": outcome.outcome.value,
+                "verdict": outcome.verdict.value,
+                "weight": outcome.weight,
+                "reason": outcome.reason,
+            }
+            for outcome in decision.rules
+        ],
+        "duration_us": round(decision.duration_us, 1),
+    }
+
+
+def _list_of(decision: Decision, kind: EntityKind, value: str) -> str | None:
+    listed = decision.list_status.get((kind, value))
+    return listed.value if listed else None

@@ -1,0 +1,76 @@
+"""Moderator accounts: argon2-hashed passwords and a role per project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from spamward.errors import Conflict
+from spamward.services.projects import ProjectRef, find_project
+from spamward.storage.db import Database
+from spamward.storage.repositories import moderators as repo
+
+_HASHER = PasswordHasher()
+# Verifying against this keeps the time of an unknown e-mail equal to a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a real password")
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    MODERATOR = "moderator"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True, slots=True)
+class ModeratorRef:
+    id: int
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRole:
+    project: ProjectRef
+    role: Role
+
+
+def create_moderator(
+    database: Database, email: str, password: str, project_name: str, role: Role
+) -> ModeratorRef:
+    project = find_project(database, project_name)
+    email = email.strip().lower()
+    try:
+        with database.write() as session:
+            moderator = repo.insert_moderator(
+                session, email, _HASHER.hash(password), datetime.now(UTC)
+            )
+            repo.grant_role(session, project.id, moderator.id, role.value)
+            return ModeratorRef(moderator.id, moderator.email)
+    except IntegrityError as error:
+        raise Conflict(f"moderator {email!r} already exists") from error
+
+
+def authenticate(database: Database, email: str, password: str) -> ModeratorRef | None:
+    with database.read() as session:
+        moderator = repo.moderator_by_email(session, email.strip().lower())
+    stored = moderator.password_hash if moderator else _DUMMY_HASH
+    try:
+        _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return ModeratorRef(moderator.id, moderator.email) if moderator else None
+
+
+def moderator_exists(database: Database, email: str) -> bool:
+    with database.read() as session:
+        return repo.moderator_by_email(session, email.strip().lower()) is not None
+
+
+def roles_of(database: Database, moderator_id: int) -> list[ProjectRole]:
+    with database.read() as session:
+        rows = repo.projects_of(session, moderator_id)
+    return [ProjectRole(ProjectRef(project.id, project.name), Role(role)) for project, role in rows]

@@ -1,0 +1,70 @@
+"""Projects and their API keys. Keys are shown once and stored as SHA-256 digests:
+they are 256-bit random tokens, so a fast hash is safe and keeps authentication cheap."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from spamward.errors import Conflict, NotFound, Unauthorized
+from spamward.storage.db import Database
+from spamward.storage.repositories import projects as repo
+
+KEY_PREFIX = "sw_"
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewApiKey:
+    project: ProjectRef
+    name: str
+    token: str  # shown once, never stored
+
+
+def create_project(database: Database, name: str) -> ProjectRef:
+    try:
+        with database.write() as session:
+            project = repo.insert_project(session, name, datetime.now(UTC))
+            return ProjectRef(project.id, project.name)
+    except IntegrityError as error:
+        raise Conflict(f"project {name!r} already exists") from error
+
+
+def find_project(database: Database, name: str) -> ProjectRef:
+    with database.read() as session:
+        project = repo.project_by_name(session, name)
+    if project is None:
+        raise NotFound(f"no project named {name!r}")
+    return ProjectRef(project.id, project.name)
+
+
+def create_api_key(database: Database, project_name: str, key_name: str = "default") -> NewApiKey:
+    project = find_project(database, project_name)
+    token = KEY_PREFIX + secrets.token_urlsafe(32)
+    with database.write() as session:
+        repo.insert_api_key(
+            session, project.id, key_name, token[:10], hash_key(token), datetime.now(UTC)
+        )
+    return NewApiKey(project, key_name, token)
+
+
+def project_for_key(database: Database, token: str) -> int:
+    """The project id an API key grants; Unauthorized for an unknown or revoked key."""
+    with database.read() as session:
+        project_id = repo.project_id_for_key_hash(session, hash_key(token))
+    if project_id is None:
+        raise Unauthorized("unknown or revoked API key")
+    return project_id
+
+
+def hash_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,1 @@
+"""Narrow storage functions. Each takes the session and, for site data, the project id."""

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from spamward.domain.decision import ListName
+from spamward.domain.entity import EntityKind
+from spamward.storage.models import ListEntry
+
+EntityKey = tuple[EntityKind, str]
+
+
+def insert_entry(
+    session: Session,
+    project_id: int,
+    list_name: ListName,
+    kind: EntityKind,
+    value: str,
+    display: str,
+    note: str | None,
+    at: datetime,
+) -> ListEntry:
+    entry = ListEntry(
+        project_id=project_id,
+        list=list_name.value,
+        kind=kind.value,
+        value=value,
+        display=display,
+        note=note,
+        created_at=at,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def entry_by_value(
+    session: Session, project_id: int, kind: EntityKind, value: str
+) -> ListEntry | None:
+    return session.scalar(
+        select(ListEntry).where(
+            ListEntry.project_id == project_id, ListEntry.kind == kind, ListEntry.value == value
+        )
+    )
+
+
+def entries(
+    session: Session,
+    project_id: int,
+    list_name: ListName,
+    kind: EntityKind | None,
+    limit: int,
+    offset: int,
+) -> list[ListEntry]:
+    query = select(ListEntry).where(
+        ListEntry.project_id == project_id, ListEntry.list == list_name.value
+    )
+    if kind is not None:
+        query = query.where(ListEntry.kind == kind.value)
+    query = query.order_by(ListEntry.created_at.desc(), ListEntry.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def delete_entry(session: Session, project_id: int, list_name: ListName, entry_id: int) -> bool:
+    result = session.execute(
+        delete(ListEntry).where(
+            ListEntry.project_id == project_id,
+            ListEntry.list == list_name.value,
+            ListEntry.id == entry_id,
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+class StoredLists:
+    """A `ListReader` over one project's stored entries: one indexed query per event."""
+
+    def __init__(self, session: Session, project_id: int) -> None:
+        self._session = session
+        self._project_id = project_id
+
+    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
+        wanted = [(kind.value, value) for kind, value in keys]
+        if not wanted:
+            return {}
+        rows = self._session.execute(
+            select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
+                ListEntry.project_id == self._project_id,
+                tuple_(ListEntry.kind, ListEntry.value).in_(wanted),
+            )
+        )
+        return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows.tuples()}

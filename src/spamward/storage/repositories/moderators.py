@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spamward.storage.models import Membership, Moderator, Project
+from spamward.storage.upsert import insert_for
+
+
+def moderator_by_email(session: Session, email: str) -> Moderator | None:
+    return session.scalar(select(Moderator).where(Moderator.email == email))
+
+
+def moderator_by_id(session: Session, moderator_id: int) -> Moderator | None:
+    return session.get(Moderator, moderator_id)
+
+
+def insert_moderator(session: Session, email: str, password_hash: str, at: datetime) -> Moderator:
+    moderator = Moderator(email=email, password_hash=password_hash, created_at=at)
+    session.add(moderator)
+    session.flush()
+    return moderator
+
+
+def grant_role(session: Session, project_id: int, moderator_id: int, role: str) -> None:
+    statement = insert_for(session, Membership).values(
+        moderator_id=moderator_id, project_id=project_id, role=role
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["moderator_id", "project_id"], set_={"role": role}
+        )
+    )
+
+
+def projects_of(session: Session, moderator_id: int) -> list[tuple[Project, str]]:
+    rows = session.execute(
+        select(Project, Membership.role)
+        .join(Membership, Membership.project_id == Project.id)
+        .where(Membership.moderator_id == moderator_id)
+        .order_by(Project.name)
+    )
+    return [(project, role) for project, role in rows.tuples()]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spamward.storage.models import ApiKey, Project
+
+
+def insert_project(session: Session, name: str, at: datetime) -> Project:
+    project = Project(name=name, created_at=at)
+    session.add(project)
+    session.flush()
+    return project
+
+
+def project_by_name(session: Session, name: str) -> Project | None:
+    return session.scalar(select(Project).where(Project.name == name))
+
+
+def insert_api_key(
+    session: Session, project_id: int, name: str, prefix: str, key_hash: str, at: datetime
+) -> ApiKey:
+    key = ApiKey(project_id=project_id, name=name, prefix=prefix, key_hash=key_hash, created_at=at)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def project_id_for_key_hash(session: Session, key_hash: str) -> int | None:
+    """The project a live key belongs to: this lookup is what scopes every API call."""
+    return session.scalar(
+        select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    )

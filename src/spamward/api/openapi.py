@@ -80,7 +80,7 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
         for name in re.findall(r"{(\w+)}", operation.path)
     ]
     if operation.query is not None:
-        schema = operation.query.model_json_schema()
+        schema = operation.query.model_json_schema(ref_template=_REF)
         parameters += [
             {"name": name, "in": "query", "required": False, "schema": prop}
             for name, prop in schema["properties"].items()

@@ -22,7 +22,7 @@ def canonical_entity(kind: EntityKind, raw: str, region: str) -> Entity:
 
 
 def _domain(text: str, region: str) -> Entity | None:
-    whole = _whole_url(text.removeprefix("*.").rstrip("/"))
+    whole = _whole_url(text.removeprefix("*.").rstrip("/").rstrip("."))
     if whole is None or whole.host is None or "/" in whole.display:
         return None
     host = whole.host

@@ -53,4 +53,4 @@ def recent_decisions(
         .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(limit)
     )
-    return list(rows.tuples())
+    return [(decision, event, user_id) for decision, event, user_id in rows]

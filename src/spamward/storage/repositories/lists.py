@@ -92,4 +92,4 @@ class StoredLists:
                 tuple_(ListEntry.kind, ListEntry.value).in_(wanted),
             )
         )
-        return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows.tuples()}
+        return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}

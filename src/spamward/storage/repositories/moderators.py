@@ -42,4 +42,4 @@ def projects_of(session: Session, moderator_id: int) -> list[tuple[Project, str]
         .where(Membership.moderator_id == moderator_id)
         .order_by(Project.name)
     )
-    return [(project, role) for project, role in rows.tuples()]
+    return [(project, role) for project, role in rows]

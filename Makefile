@@ -1,0 +1,47 @@
+# The one entry point: setup, run, test, lint, bench.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup system run test lint typecheck format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages the tests and benchmarks need: Chromium (dashboard tests) and wrk (bench).
+system:
+	@if ! command -v chromium >/dev/null || ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium wrk >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium wrk >/dev/null; fi; \
+	fi
+
+run: setup
+	$(BIN)/spamward migrate
+	$(BIN)/spamward demo
+	$(BIN)/spamward serve
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
+
+typecheck: lint
+
+format: setup
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
+
+test: setup system lint
+	$(BIN)/pytest -n 2
+
+bench: setup system
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,147 @@
+"""Fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+PostgreSQL comes from SPAMWARD_TEST_POSTGRES_URL (default: the local `test` database).
+Each xdist worker migrates its own schema once; each test starts from truncated tables.
+Without PostgreSQL the postgres cases skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from starlette.testclient import TestClient
+
+from spamward.app import create_app
+from spamward.runtime import Runtime, build_runtime
+from spamward.services.projects import create_api_key, create_project
+from spamward.settings import Settings
+from spamward.storage.db import Database
+from spamward.storage.migrate import upgrade
+from spamward.storage.models import Base
+
+POSTGRES_URL = os.environ.get(
+    "SPAMWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+EXAMPLE_POST = (
+    "Earn bitcoin today by completing paid surveys. Want to receive up to 10 bitcoin for "
+    "answering simple questions? Visithttps://bit.ly/3iXhvjG or call 555-123-4567"
+)
+
+
+def unavailable(service: str, error: Exception) -> None:
+    message = f"{service} is not reachable: {error}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: services must be present)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def worker_name(worker_id: str) -> str:
+    return worker_id if worker_id != "master" else "main"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies: migrating once is the slow part."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    database = Database(Settings(database_url=f"sqlite:///{path}"))
+    upgrade(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(worker_name: str) -> Iterator[str]:
+    schema = f"spamward_test_{worker_name}"
+    try:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as connection:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            connection.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.OperationalError as error:
+        unavailable("PostgreSQL", error)
+    database = Database(Settings(database_url=postgres_url(schema)))
+    upgrade(database)
+    database.dispose()
+    yield schema
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def postgres_url(schema: str) -> str:
+    base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    data_dir = tmp_path / "var"
+    if backend == "sqlite":
+        database_file = tmp_path / "spamward.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), database_file)
+        url = f"sqlite:///{database_file}"
+    else:
+        url = postgres_url(request.getfixturevalue("postgres_schema"))
+        _truncate_all(url)
+    return Settings(database_url=url, data_dir=data_dir, secret_key="test-secret-" + "x" * 32)
+
+
+def _truncate_all(url: str) -> None:
+    database = Database(Settings(database_url=url))
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with database.write() as session:
+        session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    database.dispose()
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    built = build_runtime(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(settings: Settings, runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, runtime)) as test_client:
+        yield test_client
+
+
+@dataclass(frozen=True)
+class ApiProject:
+    id: int
+    name: str
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+def make_project(runtime: Runtime, name: str) -> ApiProject:
+    project = create_project(runtime.database, name)
+    return ApiProject(project.id, project.name, create_api_key(runtime.database, name).token)
+
+
+@pytest.fixture
+def project(runtime: Runtime) -> ApiProject:
+    return make_project(runtime, "site-a")
+
+
+@pytest.fixture
+def other_project(runtime: Runtime) -> ApiProject:
+    return make_project(runtime, "site-b")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spamward.engine import warm_up
 from spamward.policy.rules import Rule, default_policy
 from spamward.settings import Settings
 from spamward.storage.db import Database
@@ -21,4 +22,5 @@ class Runtime:
 
 
 def build_runtime(settings: Settings) -> Runtime:
+    warm_up(settings.default_region)
     return Runtime(settings, Database(settings), default_policy())

@@ -10,10 +10,8 @@ from spamward.settings import Settings
 
 def serve(settings: Settings, host: str, port: int) -> None:
     app = create_app(settings)
-    print(
-        f"spamward listening on http://{host}:{port}/  (dashboard: /login, API docs: /docs)",
-        flush=True,
-    )
+    url = f"http://{host}:{port}"
+    print(f"spamward on {url}/  (dashboard {url}/login, API docs {url}/docs)", flush=True)
     uvicorn.run(
         app,
         host=host,

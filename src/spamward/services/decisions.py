@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from spamward.domain.decision import Decision
 from spamward.domain.entity import EntityKind, group_by_kind
 from spamward.domain.event import Event
@@ -47,31 +49,32 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     """Judge an event and store it with its decision before answering."""
     with runtime.database.read() as session:
         decision = _evaluate(runtime, event, StoredLists(session, project_id))
-    record = _record_of(decision, new_id(), new_id())
+    record = _record_of(decision, decision_id=new_id(), event_id=new_id())
     with runtime.database.write() as session:
-        actor_id = event_repo.upsert_actor(session, project_id, event, record.created_at)
-        assert record.event_id is not None and record.id is not None
-        event_repo.insert_event(
-            session, project_id, record.event_id, event, actor_id, record.created_at
-        )
-        entity_ids = event_repo.upsert_entities(
-            session, project_id, decision.entities, record.created_at
-        )
-        event_repo.insert_occurrences(
-            session, project_id, record.event_id, entity_ids, actor_id, record.created_at
-        )
-        decision_repo.insert_decision(
-            session,
-            project_id,
-            record.id,
-            record.event_id,
-            record.verdict,
-            record.score,
-            record.trace,
-            decision.duration_us,
-            record.created_at,
-        )
+        _store(session, project_id, event, decision, record)
     return record
+
+
+def _store(
+    session: Session, project_id: int, event: Event, decision: Decision, record: DecisionRecord
+) -> None:
+    assert record.id is not None and record.event_id is not None  # set by decide()
+    at = record.created_at
+    actor_id = event_repo.upsert_actor(session, project_id, event, at)
+    event_repo.insert_event(session, project_id, record.event_id, event, actor_id, at)
+    entity_ids = event_repo.upsert_entities(session, project_id, decision.entities, at)
+    event_repo.insert_occurrences(session, project_id, record.event_id, entity_ids, actor_id, at)
+    decision_repo.insert_decision(
+        session,
+        project_id,
+        decision_id=record.id,
+        event_id=record.event_id,
+        verdict=record.verdict,
+        score=record.score,
+        trace=record.trace,
+        duration_us=decision.duration_us,
+        at=at,
+    )
 
 
 def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:
@@ -84,7 +87,7 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
                 raise NotFound(f"no project named {project_name!r}")
             lists = StoredLists(session, project.id)
         decision = _evaluate(runtime, event, lists)
-    return _record_of(decision, None, None)
+    return _record_of(decision, decision_id=None, event_id=None)
 
 
 def get_decision(runtime: Runtime, project_id: int, decision_id: uuid.UUID) -> DecisionRecord:
@@ -124,7 +127,7 @@ def _evaluate(runtime: Runtime, event: Event, lists: ListReader) -> Decision:
 
 
 def _record_of(
-    decision: Decision, decision_id: uuid.UUID | None, event_id: uuid.UUID | None
+    decision: Decision, *, decision_id: uuid.UUID | None, event_id: uuid.UUID | None
 ) -> DecisionRecord:
     return DecisionRecord(
         decision_id,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -26,6 +27,11 @@ from spamward.storage.types import JsonColumn, UtcDateTime
 
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonColumn}  # noqa: RUF012
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model, for statements SQLAlchemy can cache on the hot path."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 def _project_fk() -> Mapped[int]:

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from spamward.storage.models import Actor, Decision, Event
+from spamward.storage.models import Actor, Decision, Event, table_of
 
 
 def insert_decision(
     session: Session,
     project_id: int,
+    *,
     decision_id: uuid.UUID,
     event_id: uuid.UUID,
     verdict: str,
@@ -22,16 +23,17 @@ def insert_decision(
     at: datetime,
 ) -> None:
     session.execute(
-        insert(Decision).values(
-            id=decision_id,
-            project_id=project_id,
-            event_id=event_id,
-            verdict=verdict,
-            score=score,
-            trace=trace,
-            duration_us=duration_us,
-            created_at=at,
-        )
+        insert(table_of(Decision)),
+        {
+            "id": decision_id,
+            "project_id": project_id,
+            "event_id": event_id,
+            "verdict": verdict,
+            "score": score,
+            "trace": trace,
+            "duration_us": duration_us,
+            "created_at": at,
+        },
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.storage import models
+from spamward.storage.models import table_of
 from spamward.storage.upsert import insert_for
 
 
@@ -19,8 +20,8 @@ def upsert_actor(session: Session, project_id: int, event: Event, at: datetime) 
     actor = event.actor
     if actor.user_id is None:
         return None
-    table = models.Actor.__table__
-    statement = insert_for(session, models.Actor).values(
+    table = table_of(models.Actor)
+    statement = insert_for(session, table).values(
         project_id=project_id,
         external_id=actor.user_id,
         email=actor.email,
@@ -48,21 +49,22 @@ def insert_event(
 ) -> None:
     actor, content = event.actor, event.content
     session.execute(
-        insert(models.Event).values(
-            id=event_id,
-            project_id=project_id,
-            type=event.type.value,
-            actor_id=actor_id,
-            external_id=event.external_id,
-            ip=actor.ip,
-            user_agent=actor.user_agent,
-            country=actor.country,
-            title=content.title,
-            text=content.text,
-            context=event.context,
-            occurred_at=event.occurred_at,
-            received_at=at,
-        )
+        insert(table_of(models.Event)),
+        {
+            "id": event_id,
+            "project_id": project_id,
+            "type": event.type.value,
+            "actor_id": actor_id,
+            "external_id": event.external_id,
+            "ip": actor.ip,
+            "user_agent": actor.user_agent,
+            "country": actor.country,
+            "title": content.title,
+            "text": content.text,
+            "context": event.context,
+            "occurred_at": event.occurred_at,
+            "received_at": at,
+        },
     )
 
 
@@ -72,7 +74,7 @@ def upsert_entities(
     """The ids of `entities`, creating the new ones and touching last_seen on the rest."""
     if not entities:
         return []
-    table = models.Entity.__table__
+    table = table_of(models.Entity)
     rows: list[dict[str, Any]] = [
         {
             "project_id": project_id,
@@ -84,12 +86,14 @@ def upsert_entities(
         }
         for entity in entities
     ]
-    statement = insert_for(session, models.Entity).values(rows)
+    # One constant statement run as executemany: SQLAlchemy caches its compiled form,
+    # where a multi-row VALUES would be compiled again for every post.
+    statement = insert_for(session, table)
     statement = statement.on_conflict_do_update(
         index_elements=["project_id", "kind", "value"],
         set_={"last_seen_at": statement.excluded.last_seen_at},
-    ).returning(table.c.id)
-    return list(session.execute(statement).scalars())
+    ).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.execute(statement, rows).scalars())
 
 
 def insert_occurrences(
@@ -103,7 +107,7 @@ def insert_occurrences(
     if not entity_ids:
         return
     session.execute(
-        insert(models.EntityOccurrence),
+        insert(table_of(models.EntityOccurrence)),
         [
             {
                 "event_id": event_id,

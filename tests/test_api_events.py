@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from spamward.api.schemas import DecisionOut
+from spamward.domain.entity import MAX_ENTITY_CHARS
 from spamward.runtime import Runtime
 from spamward.storage import models
 from tests.conftest import EXAMPLE_POST, ApiProject
@@ -147,3 +148,15 @@ def test_a_key_sees_only_its_own_project(
     assert their_list == {"entries": []}
     assert foreign_delete.status_code == 404
     assert post_event(client, project, EXAMPLE_POST)["verdict"] == "block"  # entry survived
+
+
+def test_an_overlong_url_is_stored_cut_to_the_key_size(
+    client: TestClient, project: ApiProject
+) -> None:
+    url = "https://spam.example.com/" + "a" * 2000
+
+    decision = post_event(client, project, f"click {url} now")
+
+    stored = decision["entities"]["urls"][0]
+    assert len(stored["value"]) == MAX_ENTITY_CHARS
+    assert url.removeprefix("https://").startswith(stored["display"])

@@ -13,7 +13,8 @@ def add(
     client: TestClient, project: ApiProject, kind: str, value: str, note: str | None = None
 ) -> Response:
     body = {"kind": kind, "value": value} | ({"note": note} if note else {})
-    return client.post("/v1/lists/deny", json=body, headers=project.headers)
+    response: Response = client.post("/v1/lists/deny", json=body, headers=project.headers)
+    return response
 
 
 def verdict(client: TestClient, project: ApiProject, text: str) -> str:

@@ -11,7 +11,7 @@ from spamward.domain.entity import EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.domain.verdict import Verdict
 from spamward.engine import evaluate
-from spamward.policy.rules import DenyListRule, RuleContext
+from spamward.policy.rules import DenyListRule, Rule, RuleContext
 from spamward.signals.lists import EmptyLists
 from tests.conftest import EXAMPLE_POST
 
@@ -83,7 +83,7 @@ def test_most_severe_hit_wins_and_weights_add() -> None:
 
 
 def test_a_rule_that_raises_is_recorded_and_the_answer_still_comes() -> None:
-    policy = [BrokenRule(), FixedRule("flagger", Verdict.FLAG)]
+    policy: list[Rule] = [BrokenRule(), FixedRule("flagger", Verdict.FLAG)]
 
     decision = evaluate(post("hello"), policy, EmptyLists(), "US")
 

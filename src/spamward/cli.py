@@ -1,11 +1,12 @@
 """The `spamward` command: serve, migrate, manage projects/keys/moderators, judge text.
 
 `check` and `extract` are the stable interface for scripted evaluation; their JSON output
-is documented in docs/cli.md. Errors print `error: ...` on stderr and exit 1.
+is documented in docs/cli.md. Errors print `Error: ...` on stderr and exit 1.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -50,6 +51,14 @@ def _guard(action: Callable[[], Any]) -> Any:
 def _runtime(context: click.Context) -> Runtime:
     settings: Settings = context.obj
     return build_runtime(settings)
+
+
+def _region(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise click.BadParameter("a two-letter region code such as US or GB")
+    return value.upper()
 
 
 def _print_json(value: Any) -> None:
@@ -154,7 +163,7 @@ def moderator_create(
     default="post",
     show_default=True,
 )
-@click.option("--region", help="Region for national phone numbers (default from settings).")
+@click.option("--region", callback=_region, help="Region of national phone numbers, e.g. US.")
 @click.pass_context
 def check(
     context: click.Context,
@@ -172,14 +181,14 @@ def check(
 
 
 @main.command()
-@click.option("--region", help="Region for national phone numbers (default from settings).")
+@click.option("--region", callback=_region, help="Region of national phone numbers, e.g. US.")
 @click.option("--lines", is_flag=True, help="One JSON object per input line.")
 @click.pass_context
 def extract(context: click.Context, region: str | None, lines: bool) -> None:
     """Print the entities in stdin as {"domains", "urls", "emails", "phones"}."""
 
     settings: Settings = context.obj
-    wanted_region = (region or settings.default_region).upper()
+    wanted_region = region or settings.default_region
     for chunk in _chunks(lines):
         grouped = group_by_kind(extract_entities(chunk, wanted_region))
         _print_json({kind.plural: [_shown(kind, e) for e in grouped[kind]] for kind in EntityKind})

@@ -64,11 +64,21 @@ def session_secret(settings: Settings) -> str:
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value()
     path = settings.data_dir / "secret_key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
-    return path.read_text(encoding="ascii").strip()
+    stored = path.read_text(encoding="ascii").strip() if path.exists() else ""
+    if len(stored) < 32:
+        stored = secrets.token_urlsafe(48)
+        write_private(path, stored)
+    return stored
+
+
+def write_private(path: Path, value: str) -> None:
+    """Write a secret readable by the owner only, atomically: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    partial.replace(path)
 
 
 def _env_path(name: str) -> Path | None:

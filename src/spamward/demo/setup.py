@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -19,6 +20,7 @@ from spamward.domain.entity import EntityKind
 from spamward.errors import Conflict
 from spamward.runtime import Runtime
 from spamward.services import decisions, lists, moderators, projects
+from spamward.settings import write_private
 
 DEMO_PROJECT = "demo"
 DEMO_EMAIL = "moderator@demo.test"
@@ -43,7 +45,9 @@ def ensure_demo(runtime: Runtime) -> DemoCredentials:
         moderators.create_moderator(
             runtime.database, DEMO_EMAIL, password, DEMO_PROJECT, moderators.Role.ADMIN
         )
-    loaded = _load_traffic(runtime) if created else 0
+    project = projects.find_project(runtime.database, DEMO_PROJECT)
+    has_traffic = bool(decisions.recent_decisions(runtime, project.id, limit=1))
+    loaded = 0 if has_traffic else _load_traffic(runtime, project.id)
     return DemoCredentials(DEMO_PROJECT, api_key, DEMO_EMAIL, password, loaded)
 
 
@@ -61,19 +65,16 @@ def _new_key(runtime: Runtime) -> str:
 
 def _remembered(path: Path, renew: bool, make: Callable[[], str]) -> str:
     if renew or not path.exists():
-        value = make()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(value + "\n", encoding="ascii")
+        write_private(path, make())
     return path.read_text(encoding="ascii").strip()
 
 
-def _load_traffic(runtime: Runtime) -> int:
-    project = projects.find_project(runtime.database, DEMO_PROJECT)
+def _load_traffic(runtime: Runtime, project_id: int) -> int:
     for domain in DEMO_DENIED_DOMAINS:
-        lists.add_to_list(runtime, project.id, ListName.DENY, EntityKind.DOMAIN, domain, "demo")
+        with suppress(Conflict):
+            lists.add_to_list(runtime, project_id, ListName.DENY, EntityKind.DOMAIN, domain, "demo")
     traffic = resources.files("spamward.demo").joinpath("traffic.jsonl")
     lines = traffic.read_text(encoding="utf-8").splitlines()
     for line in lines:
-        decisions.decide(runtime, project.id, EventIn.model_validate(json.loads(line)).to_event())
+        decisions.decide(runtime, project_id, EventIn.model_validate(json.loads(line)).to_event())
     return len(lines)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# Keys are indexed columns; longer URLs are cut here so every kind of database takes them.
+MAX_ENTITY_CHARS = 600
+
 
 class EntityKind(StrEnum):
     DOMAIN = "domain"

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from spamward.errors import Conflict
+from spamward.errors import Conflict, ValidationFailed
 from spamward.services.projects import ProjectRef, find_project
 from spamward.storage.db import Database
 from spamward.storage.repositories import moderators as repo
@@ -41,8 +41,10 @@ class ProjectRole:
 def create_moderator(
     database: Database, email: str, password: str, project_name: str, role: Role
 ) -> ModeratorRef:
-    project = find_project(database, project_name)
     email = email.strip().lower()
+    if len(email) > 254 or "@" not in email.strip("@"):
+        raise ValidationFailed(f"{email!r} is not an e-mail address")
+    project = find_project(database, project_name)
     try:
         with database.write() as session:
             moderator = repo.insert_moderator(

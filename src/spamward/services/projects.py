@@ -4,13 +4,14 @@ they are 256-bit random tokens, so a fast hash is safe and keeps authentication 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from spamward.errors import Conflict, NotFound, Unauthorized
+from spamward.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from spamward.storage.db import Database
 from spamward.storage.repositories import projects as repo
 
@@ -30,7 +31,15 @@ class NewApiKey:
     token: str  # shown once, never stored
 
 
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
 def create_project(database: Database, name: str) -> ProjectRef:
+    if not _PROJECT_NAME.fullmatch(name):
+        raise ValidationFailed(
+            "a project name is 1 to 100 letters, digits, '.', '_' or '-', starting with a "
+            "letter or digit"
+        )
     try:
         with database.write() as session:
             project = repo.insert_project(session, name, datetime.now(UTC))
@@ -48,6 +57,8 @@ def find_project(database: Database, name: str) -> ProjectRef:
 
 
 def create_api_key(database: Database, project_name: str, key_name: str = "default") -> NewApiKey:
+    if not 0 < len(key_name) <= 100:
+        raise ValidationFailed("a key name is 1 to 100 characters")
     project = find_project(database, project_name)
     token = KEY_PREFIX + secrets.token_urlsafe(32)
     with database.write() as session:

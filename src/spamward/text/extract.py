@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from spamward.domain.entity import Entity, EntityKind
+from dataclasses import replace
+
+from spamward.domain.entity import MAX_ENTITY_CHARS, Entity, EntityKind
 from spamward.text.domains import is_shortener
 from spamward.text.emails import find_emails
 from spamward.text.normalise import normalise
@@ -50,4 +52,7 @@ def url_entities(url: FoundUrl) -> list[Entity]:
 
 
 def _add(found: dict[tuple[EntityKind, str], Entity], entity: Entity) -> None:
+    if len(entity.value) > MAX_ENTITY_CHARS or len(entity.display) > MAX_ENTITY_CHARS:
+        value, display = entity.value[:MAX_ENTITY_CHARS], entity.display[:MAX_ENTITY_CHARS]
+        entity = replace(entity, value=value, display=display)
     found.setdefault(entity.key, entity)

@@ -455,7 +455,7 @@ def test_moderator_of_two_projects_switches_and_sees_only_that_project(
     assert [attrs["value"] for attrs in site_c.find("option") if "selected" in attrs] == ["site-a"]
 
 
-def test_moderator_without_a_project_is_forbidden(
+def test_moderator_without_a_project_sees_why_and_can_sign_out(
     client: TestClient, runtime: Runtime, project: ApiProject
 ) -> None:
     record(client, project, EXAMPLE_POST)
@@ -468,7 +468,13 @@ def test_moderator_without_a_project_is_forbidden(
 
     assert response.status_code == 303
     forbidden = client.get("/decisions", follow_redirects=False)
-    assert_forbidden_json(forbidden)
-    assert "project" in forbidden.json()["error"]["message"]
-    forbidden_elsewhere = client.get("/decisions", params={"project": project.name})
-    assert_forbidden_json(forbidden_elsewhere)
+    assert forbidden.status_code == 403
+    assert "This account has no project" in forbidden.text
+    assert "Earn bitcoin" not in forbidden.text
+    elsewhere = client.get("/decisions", params={"project": project.name})
+    assert elsewhere.status_code == 403
+    assert "Earn bitcoin" not in elsewhere.text
+    token = csrf_of(forbidden)
+    signed_out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    assert signed_out.headers["location"] == "/login"
+    assert client.get("/decisions", follow_redirects=False).headers["location"] == "/login"

@@ -19,7 +19,6 @@ from spamward.dashboard.security import (
     logged_in_moderator,
     start_session,
 )
-from spamward.errors import Forbidden
 from spamward.runtime import Runtime
 from spamward.services import decisions, moderators
 from spamward.services.moderators import ProjectRole
@@ -70,14 +69,14 @@ async def recent_decisions(request: Request) -> Response:
         return RedirectResponse("/login", 303)
     runtime: Runtime = request.app.state.runtime
     roles = await run_in_threadpool(moderators.roles_of, runtime.database, moderator_id)
+    if not roles:
+        return render(request, "no_project.html", 403)
     current = _chosen_project(roles, request.query_params.get("project"))
     rows = await run_in_threadpool(decisions.recent_decisions, runtime, current.project.id, 100)
     return render(request, "decisions.html", roles=roles, current=current, rows=rows)
 
 
 def _chosen_project(roles: list[ProjectRole], wanted: str | None) -> ProjectRole:
-    if not roles:
-        raise Forbidden("this account has no project; ask an admin for access")
     return next((role for role in roles if role.project.name == wanted), roles[0])
 
 

@@ -240,3 +240,11 @@ def test_empty_secret_file_is_never_used_as_the_secret(tmp_path: Path) -> None:
     secret = session_secret(Settings(data_dir=data_dir))
 
     assert len(secret) >= 32
+
+
+def test_arguments_in_code_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPAMWARD_DATABASE_URL", "sqlite:////tmp/the-developers-real.db")
+
+    settings = Settings(database_url="sqlite:////tmp/the-test-database.db")
+
+    assert settings.database_url == "sqlite:////tmp/the-test-database.db"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from spamward.errors import ConfigError
 
@@ -32,27 +32,22 @@ class Settings(BaseSettings):
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (env_settings, init_settings)
-
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
 
 def load_settings(config_file: Path | None = None) -> Settings:
+    """Settings from the environment over the TOML file over the defaults.
+
+    Arguments given to `Settings(...)` in code beat the environment (pydantic's order), so
+    a test that names its database never lands on the one in the developer's shell.
+    """
     path = config_file or _env_path("SPAMWARD_CONFIG")
     try:
         values = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
-        return Settings(**values)
+        in_env = {name for name in values if f"SPAMWARD_{name.upper()}" in os.environ}
+        return Settings(**{name: value for name, value in values.items() if name not in in_env})
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"cannot read settings file {path}: {error}") from error
     except ValidationError as error:

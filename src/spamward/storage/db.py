@@ -1,14 +1,17 @@
 """The database handle: engines, sessions, and the SQLite settings that make it safe.
 
-`write()` opens a transaction that commits on success. On SQLite it begins IMMEDIATE so
-concurrent writers queue on the busy timeout instead of failing on lock upgrade. `read()`
-runs without a write lock (autocommit reads on SQLite's WAL snapshot).
+`write()` opens a transaction that commits on success. On SQLite, writers of one process
+take turns on a lock (SQLite's own busy wait sleeps in steps of up to 100 ms, which turns
+contention into second-long tails), and begin IMMEDIATE so writers of other processes
+queue on the busy timeout instead of failing on lock upgrade. `read()` takes no write lock
+(autocommit reads on SQLite's WAL snapshot).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,9 @@ class Database:
         else:
             self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
             self.read_engine = self.engine
+        self._write_turn: AbstractContextManager[object] = (
+            threading.Lock() if settings.is_sqlite else nullcontext()
+        )
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -39,7 +45,7 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self._writer.begin() as session:
+        with self._write_turn, self._writer.begin() as session:
             yield session
 
     @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, insert
@@ -13,30 +14,47 @@ from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.storage import models
 from spamward.storage.models import table_of
-from spamward.storage.upsert import insert_for
+from spamward.storage.upsert import dialect_insert, dialect_of
 
 
 def upsert_actor(session: Session, project_id: int, event: Event, at: datetime) -> int | None:
     actor = event.actor
     if actor.user_id is None:
         return None
+    row = {
+        "project_id": project_id,
+        "external_id": actor.user_id,
+        "email": actor.email,
+        "first_seen_at": at,
+        "last_seen_at": at,
+    }
+    actor_id: int = session.execute(_actor_upsert(dialect_of(session)), row).scalar_one()
+    return actor_id
+
+
+# Upserts are built once per dialect and run with parameters: SQLAlchemy then reuses their
+# compiled form instead of building and compiling a statement for every post.
+@cache
+def _actor_upsert(dialect: str) -> Any:
     table = table_of(models.Actor)
-    statement = insert_for(session, table).values(
-        project_id=project_id,
-        external_id=actor.user_id,
-        email=actor.email,
-        first_seen_at=at,
-        last_seen_at=at,
-    )
-    statement = statement.on_conflict_do_update(
+    statement = dialect_insert(dialect, table)
+    return statement.on_conflict_do_update(
         index_elements=["project_id", "external_id"],
         set_={
             "last_seen_at": statement.excluded.last_seen_at,
             "email": func.coalesce(statement.excluded.email, table.c.email),
         },
     ).returning(table.c.id)
-    actor_id: int = session.execute(statement).scalar_one()
-    return actor_id
+
+
+@cache
+def _entity_upsert(dialect: str) -> Any:
+    table = table_of(models.Entity)
+    statement = dialect_insert(dialect, table)
+    return statement.on_conflict_do_update(
+        index_elements=["project_id", "kind", "value"],
+        set_={"last_seen_at": statement.excluded.last_seen_at},
+    ).returning(table.c.id, sort_by_parameter_order=True)
 
 
 def insert_event(
@@ -74,7 +92,6 @@ def upsert_entities(
     """The ids of `entities`, creating the new ones and touching last_seen on the rest."""
     if not entities:
         return []
-    table = table_of(models.Entity)
     rows: list[dict[str, Any]] = [
         {
             "project_id": project_id,
@@ -86,14 +103,7 @@ def upsert_entities(
         }
         for entity in entities
     ]
-    # One constant statement run as executemany: SQLAlchemy caches its compiled form,
-    # where a multi-row VALUES would be compiled again for every post.
-    statement = insert_for(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["project_id", "kind", "value"],
-        set_={"last_seen_at": statement.excluded.last_seen_at},
-    ).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+    return list(session.execute(_entity_upsert(dialect_of(session)), rows).scalars())
 
 
 def insert_occurrences(

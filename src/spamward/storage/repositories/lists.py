@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import ListName
@@ -75,6 +75,12 @@ def delete_entry(session: Session, project_id: int, list_name: ListName, entry_i
     return bool(getattr(result, "rowcount", 0))
 
 
+_LISTED = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
+    ListEntry.project_id == bindparam("project_id"),
+    tuple_(ListEntry.kind, ListEntry.value).in_(bindparam("keys", expanding=True)),
+)
+
+
 class StoredLists:
     """A `ListReader` over one project's stored entries: one indexed query per event."""
 
@@ -86,10 +92,5 @@ class StoredLists:
         wanted = [(kind.value, value) for kind, value in keys]
         if not wanted:
             return {}
-        rows = self._session.execute(
-            select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
-                ListEntry.project_id == self._project_id,
-                tuple_(ListEntry.kind, ListEntry.value).in_(wanted),
-            )
-        )
+        rows = self._session.execute(_LISTED, {"project_id": self._project_id, "keys": wanted})
         return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spamward.storage.models import Membership, Moderator, Project
-from spamward.storage.upsert import insert_for
+from spamward.storage.models import Membership, Moderator, Project, table_of
+from spamward.storage.upsert import dialect_insert, dialect_of
 
 
 def moderator_by_email(session: Session, email: str) -> Moderator | None:
@@ -25,7 +25,7 @@ def insert_moderator(session: Session, email: str, password_hash: str, at: datet
 
 
 def grant_role(session: Session, project_id: int, moderator_id: int, role: str) -> None:
-    statement = insert_for(session, Membership).values(
+    statement = dialect_insert(dialect_of(session), table_of(Membership)).values(
         moderator_id=moderator_id, project_id=project_id, role=role
     )
     session.execute(

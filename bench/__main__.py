@@ -1,0 +1,54 @@
+"""`python -m bench`: measure, print the report, write bench/results/latest.{json,md}."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from pathlib import Path
+
+from bench.corpus import Corpus, build_corpus
+from bench.httpload import run_http
+from bench.inprocess import run_inprocess
+from bench.machine import describe_machine
+from bench.report import CorpusSummary, Results, render_text, write_results
+
+RESULTS = Path(__file__).with_name("results")
+KEPT_VARIABLES = {"SPAMWARD_TEST_POSTGRES_URL"}
+
+
+def main() -> None:
+    _forget_spamward_settings()
+    machine = describe_machine()
+    corpus = build_corpus()
+    inprocess = run_inprocess(corpus, _progress)
+    http = run_http(corpus, _progress)
+    results = Results(machine, _summary(corpus, inprocess.blocked_posts), inprocess, http)
+    print()
+    print(render_text(results))
+    write_results(results, RESULTS)
+    print(f"\nwritten to {RESULTS / 'latest.json'} and {RESULTS / 'latest.md'}")
+
+
+def _forget_spamward_settings() -> None:
+    """The bench names its own databases: settings from the shell must not leak into it."""
+    for name in list(os.environ):
+        if name.upper().startswith("SPAMWARD_") and name.upper() not in KEPT_VARIABLES:
+            del os.environ[name]
+
+
+def _summary(corpus: Corpus, blocked_posts: int) -> CorpusSummary:
+    return CorpusSummary(
+        posts=len(corpus.posts),
+        mean_length=statistics.mean(map(len, corpus.posts)),
+        source_texts=corpus.source_texts,
+        deny_list=len(corpus.deny_domains),
+        blocked_posts=blocked_posts,
+    )
+
+
+def _progress(step: str) -> None:
+    print(f"... {step}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

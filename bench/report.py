@@ -1,0 +1,156 @@
+"""The report: printed as aligned text, written as Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.httpload import CONNECTIONS, SECONDS, HttpResults
+from bench.inprocess import InProcessResults
+from bench.machine import Machine
+from bench.wrk import THREADS
+
+Table = tuple[list[str], list[list[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusSummary:
+    posts: int
+    mean_length: float
+    source_texts: int
+    deny_list: int
+    blocked_posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Results:
+    machine: Machine
+    corpus: CorpusSummary
+    inprocess: InProcessResults
+    http: HttpResults
+
+
+def render_text(results: Results) -> str:
+    return "\n".join(
+        [
+            *_heading(results),
+            "",
+            "In-process, µs per call",
+            _aligned(_inprocess_table(results)),
+            "",
+            _http_title(),
+            _aligned(_http_table(results)),
+            "",
+            *_notes(results),
+        ]
+    )
+
+
+def render_markdown(results: Results) -> str:
+    return "\n".join(
+        [
+            "# spamward benchmark",
+            "",
+            *(f"- {line}" for line in _heading(results)),
+            "",
+            "## In-process, µs per call",
+            "",
+            _markdown(_inprocess_table(results)),
+            "",
+            f"## {_http_title()}",
+            "",
+            _markdown(_http_table(results)),
+            "",
+            *(f"- {line}" for line in _notes(results)),
+            "",
+        ]
+    )
+
+
+def write_results(results: Results, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    _replace(directory / "latest.json", json.dumps(asdict(results), indent=2) + "\n")
+    _replace(directory / "latest.md", render_markdown(results))
+
+
+def _replace(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def _heading(results: Results) -> list[str]:
+    machine, corpus = results.machine, results.corpus
+    return [
+        f"spamward benchmark, {machine.measured_at}, commit {machine.commit}",
+        f"machine: {machine.cpu_model}, {machine.cpus} CPUs (nproc), {machine.kernel}, "
+        f"Python {machine.python}",
+        f"load generator: {results.http.load_generator}",
+        f"corpus: {corpus.posts} posts of {corpus.mean_length:.0f} characters with one URL, "
+        f"from {corpus.source_texts:,} labelled texts; the {corpus.deny_list:,}-domain deny list "
+        f"blocks {corpus.blocked_posts} of them",
+    ]
+
+
+def _http_title() -> str:
+    runs = " and ".join(map(str, CONNECTIONS))
+    return (
+        f"HTTP POST /v1/events: spamward serve on SQLite, wrk -t{THREADS} "
+        f"with {runs} connections, {SECONDS} s each"
+    )
+
+
+def _inprocess_table(results: Results) -> Table:
+    rows = [
+        [timing.name, str(timing.calls), f"{timing.median_us:.1f}", f"{timing.p99_us:.1f}"]
+        for timing in results.inprocess.timings
+    ]
+    return ["what", "calls", "median µs", "p99 µs"], rows
+
+
+def _http_table(results: Results) -> Table:
+    header = ["connections", "requests/s", "p50 ms", "p99 ms", "non-2xx", "recorded/s", "status"]
+    rows = [
+        [
+            str(run.wrk.connections),
+            f"{run.wrk.requests_per_s:.1f}",
+            f"{run.wrk.latency_p50_ms:.2f}",
+            f"{run.wrk.latency_p99_ms:.2f}",
+            str(run.wrk.non_2xx),
+            f"{run.recorded_per_s:.1f}",
+            "ERRORS" if run.errors else "ok",
+        ]
+        for run in results.http.runs
+    ]
+    return header, rows
+
+
+def _notes(results: Results) -> list[str]:
+    http = results.http
+    errors = [
+        f"ERRORS at {r.wrk.connections} connections: {r.errors}" for r in http.runs if r.errors
+    ]
+    notes = [*results.inprocess.skipped, *errors]
+    if any(run.wrk.timeouts for run in http.runs):
+        notes.append("wrk leaves requests that timed out out of its latency percentiles")
+    notes.append("recorded/s: decisions the server stored during each run, counted in its database")
+    notes.append(f"server peak RSS (VmHWM): {http.server_peak_rss_mib:.1f} MiB")
+    return notes
+
+
+def _aligned(table: Table) -> str:
+    header, rows = table
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    lines = [
+        [row[0].ljust(widths[0])]
+        + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+        for row in [header, *rows]
+    ]
+    return "\n".join("  " + "  ".join(line) for line in lines)
+
+
+def _markdown(table: Table) -> str:
+    header, rows = table
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)

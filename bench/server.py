@@ -1,0 +1,134 @@
+"""A real `spamward serve` subprocess on a temporary SQLite database, set up through the CLI."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.databases import seed_deny_list
+from spamward.services.projects import find_project
+from spamward.settings import Settings
+from spamward.storage.db import Database
+
+SPAMWARD = Path(sys.executable).with_name("spamward")
+PROJECT = "bench"
+READY_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Server:
+    process: subprocess.Popen[bytes]
+    port: int
+    api_key: str
+    database_file: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def is_healthy(self) -> bool:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+        try:
+            connection.request("GET", "/healthz")
+            return connection.getresponse().status == http.HTTPStatus.OK
+        except OSError:
+            return False
+        finally:
+            connection.close()
+
+    def recorded_decisions(self) -> int:
+        with closing(sqlite3.connect(self.database_file)) as connection:
+            count: int = connection.execute("SELECT count(*) FROM decisions").fetchone()[0]
+        return count
+
+    def peak_rss_mib(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text(encoding="ascii")
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+
+
+@contextmanager
+def running_server(workdir: Path, deny_domains: tuple[str, ...]) -> Iterator[Server]:
+    database_file = workdir / "spamward.db"
+    environment = _server_environment(workdir, database_file)
+    api_key = _prepare(environment, deny_domains)
+    port = _free_port()
+    log_path = workdir / "server.log"
+    with log_path.open("wb") as log:
+        command = [str(SPAMWARD), "serve", "--port", str(port)]
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
+    try:
+        server = Server(process, port, api_key, database_file)
+        _wait_until_healthy(server, log_path)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
+    inherited = {
+        name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")
+    }
+    return inherited | {
+        "SPAMWARD_DATABASE_URL": f"sqlite:///{database_file}",
+        "SPAMWARD_DATA_DIR": str(workdir / "var"),
+    }
+
+
+def _prepare(environment: dict[str, str], deny_domains: tuple[str, ...]) -> str:
+    """Migrate, create the project and its key through the CLI; deny the corpus's domains."""
+    _cli(environment, "migrate")
+    _cli(environment, "project", "create", PROJECT)
+    api_key = _cli(environment, "key", "create", PROJECT).strip()
+    database = Database(Settings(database_url=environment["SPAMWARD_DATABASE_URL"]))
+    try:
+        seed_deny_list(database, find_project(database, PROJECT).id, deny_domains)
+    finally:
+        database.dispose()
+    return api_key
+
+
+def _cli(environment: dict[str, str], *arguments: str) -> str:
+    command = [str(SPAMWARD), *arguments]
+    return subprocess.run(
+        command, env=environment, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _wait_until_healthy(server: Server, log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline and server.process.poll() is None:
+        if server.is_healthy():
+            return
+        time.sleep(0.1)
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    raise RuntimeError(f"spamward serve did not become healthy:\n{log[-2000:]}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

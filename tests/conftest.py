@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
@@ -29,12 +30,24 @@ from spamward.storage.models import Base
 POSTGRES_URL = os.environ.get(
     "SPAMWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("SPAMWARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 EXAMPLE_POST = (
     "Earn bitcoin today by completing paid surveys. Want to receive up to 10 bitcoin for "
     "answering simple questions? Visithttps://bit.ly/3iXhvjG or call 555-123-4567"
 )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI the services are part of the contract: a missing one fails the whole run."""
+    if not IN_CI:
+        return
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except (psycopg.OperationalError, redis.RedisError) as error:
+        raise pytest.UsageError(f"CI=true but a service is missing: {error}") from error
 
 
 def unavailable(service: str, error: Exception) -> None:

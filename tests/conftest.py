@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -37,6 +38,70 @@ EXAMPLE_POST = (
     "Earn bitcoin today by completing paid surveys. Want to receive up to 10 bitcoin for "
     "answering simple questions? Visithttps://bit.ly/3iXhvjG or call 555-123-4567"
 )
+
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def corpus_file(*parts: str) -> Path:
+    """A file of the shared peer suites and corpora (read by tests, never by the product)."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        message = f"shared corpus file {path} is missing"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@dataclass
+class SuiteScore:
+    suite: str
+    passed: int
+    total: int
+    target: float  # the share of cases that must pass, 0..1
+
+    @property
+    def share(self) -> float:
+        return self.passed / self.total if self.total else 1.0
+
+    def line(self) -> str:
+        verdict = "ok" if self.share >= self.target else "BELOW TARGET"
+        return (
+            f"{self.suite:<44} {self.passed:>5}/{self.total:<5} {self.share:7.2%}"
+            f"   target {self.target:.0%}  {verdict}"
+        )
+
+
+_SCORES: list[SuiteScore] = []
+ScoreRecorder = Callable[[str, int, int, float], SuiteScore]
+
+
+@pytest.fixture
+def suite_score(request: pytest.FixtureRequest) -> ScoreRecorder:
+    """Record a peer suite's score; the run prints every score at the end (also under xdist,
+    whose workers send user properties back with each test report)."""
+
+    def record(suite: str, passed: int, total: int, target: float) -> SuiteScore:
+        request.node.user_properties.append(("suite_score", (suite, passed, total, target)))
+        return SuiteScore(suite, passed, total, target)
+
+    return record
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "suite_score":
+                suite, passed, total, target = value
+                _SCORES.append(SuiteScore(suite, passed, total, target))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _SCORES:
+        terminalreporter.section("peer suite scores")
+        for score in sorted(_SCORES, key=lambda s: s.suite):
+            terminalreporter.write_line(score.line())
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

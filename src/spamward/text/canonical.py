@@ -14,7 +14,7 @@ from spamward.text.urls import FoundUrl, find_urls
 
 def canonical_entity(kind: EntityKind, raw: str, region: str) -> Entity:
     """The entity `raw` names, keyed exactly as extraction would key it."""
-    text = normalise(raw).strip()
+    text = normalise(raw).text.strip()
     entity = _PARSERS[kind](text, region)
     if entity is None:
         raise ValidationFailed(f"{raw!r} is not a valid {kind.value}")

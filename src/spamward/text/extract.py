@@ -16,7 +16,7 @@ _ORDER = {kind: rank for rank, kind in enumerate(EntityKind)}
 
 def extract(text: str, region: str) -> tuple[Entity, ...]:
     """Every entity in `text`, grouped by kind, each once, in order of first appearance."""
-    clean = normalise(text)
+    clean = normalise(text).text
     found: dict[tuple[EntityKind, str], Entity] = {}
     masked = list(clean)
     for email in find_emails(clean):

@@ -1,4 +1,4 @@
-"""Normalisation shared by every extractor.
+"""Normalisation shared by every extractor, with a map back to the original offsets.
 
 NFKC folds fullwidth and compatibility forms (ｂｉｔ．ｌｙ → bit.ly); invisible format
 characters that spammers use to split words (zero-width, bidi controls) are dropped.
@@ -7,6 +7,7 @@ characters that spammers use to split words (zero-width, bidi controls) are drop
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 _INVISIBLE = dict.fromkeys(
     [
@@ -20,5 +21,17 @@ _INVISIBLE = dict.fromkeys(
 )
 
 
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """Normalised text and where each of its characters came from in the original."""
+
+    original: str
+    text: str
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that `text[start:end]` was made from."""
+        return start, end  # placeholder until the offset map lands
+
+
+def normalise(text: str) -> Normalised:
+    return Normalised(text, unicodedata.normalize("NFKC", text).translate(_INVISIBLE))

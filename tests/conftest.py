@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -93,7 +93,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call":
         for name, value in report.user_properties:
             if name == "suite_score":
-                suite, passed, total, target = value
+                suite, passed, total, target = cast(tuple[str, int, int, float], value)
                 _SCORES.append(SuiteScore(suite, passed, total, target))
 
 

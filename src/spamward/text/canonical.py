@@ -9,7 +9,7 @@ from spamward.errors import ValidationFailed
 from spamward.text.emails import find_emails
 from spamward.text.extract import url_entities
 from spamward.text.normalise import normalise
-from spamward.text.urls import FoundUrl, find_urls
+from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links
 
 
 def canonical_entity(kind: EntityKind, raw: str, region: str) -> Entity:
@@ -53,8 +53,9 @@ def _phone(text: str, region: str) -> Entity | None:
 
 
 def _whole_url(text: str) -> FoundUrl | None:
-    found = next(find_urls(text), None)
-    if found is None or (found.start, found.end) != (0, len(text)):
+    finder = find_scheme_links if "//" in text else find_bare_links
+    found = next(finder(text), None)
+    if found is None or (found.start, found.end) != (0, len(text)) or found.mailto:
         return None
     return found
 

@@ -46,6 +46,9 @@ _SHORTENERS = frozenset(
 )
 
 
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
 @dataclass(frozen=True, slots=True)
 class Host:
     key: str  # lower-case, punycode
@@ -56,6 +59,8 @@ class Host:
 
 def to_ascii(host: str) -> str | None:
     """The punycode form of a host name, or None when it cannot be one."""
+    if len(host) > 253:
+        return None
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -63,7 +68,12 @@ def to_ascii(host: str) -> str | None:
 
 
 def _is_valid_label(label: str) -> bool:
-    return 0 < len(label) <= 63 and not label.startswith("-") and not label.endswith("-")
+    return (
+        0 < len(label) <= 63
+        and not label.startswith("-")
+        and not label.endswith("-")
+        and _LABEL_CHARS.issuperset(label)
+    )
 
 
 def to_unicode(ascii_host: str) -> str:
@@ -83,6 +93,19 @@ def parse_host(raw: str) -> Host | None:
     if registrable is None:
         return None
     return Host(key, to_unicode(key), registrable, to_unicode(registrable))
+
+
+def is_ipv4(host: str) -> bool:
+    parts = host.split(".")
+    return len(parts) == 4 and all(
+        part.isdigit() and part.isascii() and int(part) <= 255 and len(part) <= 3 for part in parts
+    )
+
+
+def is_well_formed_host(host: str) -> bool:
+    """Syntactically a host name (local ones too), whether or not its suffix is public."""
+    key = to_ascii(host.lower().rstrip("."))
+    return key is not None and key != "" and all(map(_is_valid_label, key.split(".")))
 
 
 def registrable_domain(host: str) -> str | None:

@@ -1,44 +1,101 @@
-"""extract(text) -> entities: the one entry point the engine and the CLI use."""
+"""extract(text) -> entities: the one entry point the engine and the CLI use.
+
+Stages run on the normalised text, each hiding what it found from the next: links with a
+scheme (so an address inside `http://user@host` is not an e-mail), e-mail addresses, bare
+domains (so the domain of an address is not a link), then phone numbers (so digits in
+links and addresses are not numbers).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from spamward.domain.entity import MAX_ENTITY_CHARS, Entity, EntityKind
 from spamward.text.domains import is_shortener
 from spamward.text.emails import find_emails
 from spamward.text.normalise import normalise
 from spamward.text.phones import find_phones
-from spamward.text.urls import FoundUrl, find_urls
+from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links
 
 _ORDER = {kind: rank for rank, kind in enumerate(EntityKind)}
 
 
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One place an entity is written: `original[start:end]` as the author wrote it."""
+
+    entity: Entity
+    start: int
+    end: int
+
+
 def extract(text: str, region: str) -> tuple[Entity, ...]:
     """Every entity in `text`, grouped by kind, each once, in order of first appearance."""
-    clean = normalise(text).text
-    found: dict[tuple[EntityKind, str], Entity] = {}
-    masked = list(clean)
-    for email in find_emails(clean):
-        domain = email.host.key
-        _add(found, Entity(EntityKind.EMAIL, email.value, email.value, domain))
-        masked[email.start : email.end] = " " * (email.end - email.start)
-    for url in find_urls(clean):
-        for entity in url_entities(url):
-            _add(found, entity)
-        masked[url.start : url.end] = " " * (url.end - url.start)
-    # Digits inside URLs and addresses are not phone numbers: search the text without them.
-    for phone in find_phones("".join(masked), region):
-        _add(found, Entity(EntityKind.PHONE, phone.e164, phone.written))
-    return tuple(sorted(found.values(), key=lambda entity: _ORDER[entity.kind]))
+    unique: dict[tuple[EntityKind, str], Entity] = {}
+    for occurrence in find_occurrences(text, region):
+        unique.setdefault(occurrence.entity.key, occurrence.entity)
+    return tuple(sorted(unique.values(), key=lambda entity: _ORDER[entity.kind]))
 
 
-def url_entities(url: FoundUrl) -> list[Entity]:
-    if url.host is None:
-        return [Entity(EntityKind.URL, url.display, url.display)]
-    host = url.host
+def find_occurrences(text: str, region: str) -> list[Occurrence]:
+    """Every entity occurrence, in order of position in the original text."""
+    normalised = normalise(text)
+    stages = _Stages(normalised.text)
+    for link in find_scheme_links(stages.text):
+        stages.keep(link.start, link.end, url_entities(link))
+    stages.hide_kept()
+    for email in find_emails(stages.text):
+        entity = Entity(EntityKind.EMAIL, email.value, email.value, email.host.key)
+        stages.keep(email.start, email.end, [entity])
+    stages.hide_kept()
+    for link in find_bare_links(stages.text):
+        stages.keep(link.start, link.end, url_entities(link))
+    stages.hide_kept()
+    for phone in find_phones(stages.text, region):
+        stages.keep(phone.start, phone.end, [Entity(EntityKind.PHONE, phone.e164, phone.written)])
+    occurrences = [
+        Occurrence(entity, *normalised.original_span(start, end))
+        for start, end, entity in stages.found
+    ]
+    return sorted(occurrences, key=lambda occurrence: occurrence.start)
+
+
+class _Stages:
+    """The text each stage searches, with what earlier stages found blanked out."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: list[tuple[int, int, Entity]] = []
+        self._to_hide: list[tuple[int, int]] = []
+
+    def keep(self, start: int, end: int, entities: Iterable[Entity]) -> None:
+        self.found.extend((start, end, _within_limits(entity)) for entity in entities)
+        self._to_hide.append((start, end))
+
+    def hide_kept(self) -> None:
+        """Blank what this stage found, in one pass over the text."""
+        if not self._to_hide:
+            return
+        pieces, position = [], 0
+        for start, end in self._to_hide:
+            pieces += [self.text[position:start], " " * (end - start)]
+            position = end
+        self.text = "".join([*pieces, self.text[position:]])
+        self._to_hide.clear()
+
+
+def url_entities(link: FoundUrl) -> list[Entity]:
+    """The entities a link stands for: domain and URL, or the address of a mailto: link."""
+    if link.mailto is not None:
+        if link.host is None:
+            return []
+        return [Entity(EntityKind.EMAIL, link.mailto, link.mailto, link.host.key)]
+    if link.host is None:
+        return [Entity(EntityKind.URL, link.display, link.display)]
+    host = link.host
     shortener = is_shortener(host.registrable_key)
-    url_key = host.key + url.display[len(host.display) :]
+    url_key = host.key + link.display[len(host.display) :]
     return [
         Entity(
             EntityKind.DOMAIN,
@@ -47,12 +104,12 @@ def url_entities(url: FoundUrl) -> list[Entity]:
             host.registrable_key,
             shortener,
         ),
-        Entity(EntityKind.URL, url_key, url.display, host.key, shortener),
+        Entity(EntityKind.URL, url_key, link.display, host.key, shortener),
     ]
 
 
-def _add(found: dict[tuple[EntityKind, str], Entity], entity: Entity) -> None:
-    if len(entity.value) > MAX_ENTITY_CHARS or len(entity.display) > MAX_ENTITY_CHARS:
-        value, display = entity.value[:MAX_ENTITY_CHARS], entity.display[:MAX_ENTITY_CHARS]
-        entity = replace(entity, value=value, display=display)
-    found.setdefault(entity.key, entity)
+def _within_limits(entity: Entity) -> Entity:
+    if len(entity.value) <= MAX_ENTITY_CHARS and len(entity.display) <= MAX_ENTITY_CHARS:
+        return entity
+    value, display = entity.value[:MAX_ENTITY_CHARS], entity.display[:MAX_ENTITY_CHARS]
+    return replace(entity, value=value, display=display)

@@ -1,93 +1,127 @@
-"""URLs and the domains they name.
+"""Links in text: with a scheme (also glued to the word before, and `hxxp`-style), protocol-
+relative (`//host`), `mailto:`, and bare domains (`www.example.com/x`, `example.com`,
+obfuscated `example[.]com`, `example dot com`).
 
-RE2 finds candidates in linear time; each is trimmed of trailing punctuation and kept only
-when its host has a real public suffix (or it has an explicit scheme and an IPv4 host).
+A link with a scheme may name any well-formed host; a bare one counts only when its host ends
+in a real public suffix, or is an IPv4 address. Candidates come from RE2 in linear time and
+each stretch of text is scanned about once.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import re2
 
-from spamward.text.domains import Host, parse_host
-
-# Label lengths and hyphen placement are checked by IDNA afterwards: counted repetitions
-# over Unicode classes would blow RE2's DFA up and push it onto its slow NFA.
-_CANDIDATE = re2.compile(
-    r"(?i)(?:https?|ftp)://[^\s<>\"'`]+"
-    r"|(?:[\p{L}\p{N}-]+\.)+[\p{L}\p{N}-]+(?::\d+)?(?:[/?#][^\s<>\"'`]*)?"
+from spamward.text.domains import Host, is_ipv4, is_well_formed_host, parse_host
+from spamward.text.url_body import body_end
+from spamward.text.url_obfuscation import (
+    BARE_HOST,
+    canonical_host_text,
+    canonical_scheme,
+    is_prose,
 )
-_TRAILING = ".,;:!?'\"*_~"
-_CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+_LINK_START = re2.compile(
+    r"(?i)(?:svn\+ssh|https?|hxxps?|h\*\*ps?|ftps?|sftp|wss?|git)://|mailto:|//"
+)
+_BARE_LINK = re2.compile(BARE_HOST + r"(?::\d{1,5})?")
+_AUTHORITY = re2.compile(r"[^/?#]*")
+_NOT_BEFORE_BARE = frozenset(".:/_@-")
+_NOT_BEFORE_PROTOCOL_RELATIVE = frozenset(":/_\\")
+_DEFAULT_PORTS = (None, 80, 443)
 
 
 @dataclass(frozen=True, slots=True)
 class FoundUrl:
     start: int
     end: int
-    display: str  # without scheme: what a moderator reads and what lists key on
-    host: Host | None  # None for IP hosts
+    display: str  # no scheme, lower-case Unicode host, port unless default, path and query
+    host: Host | None  # None for IP addresses and hosts without a public suffix
+    mailto: str | None = None  # the address of a `mailto:` link
 
 
-def find_urls(text: str) -> Iterator[FoundUrl]:
-    for match in _CANDIDATE.finditer(text):
-        start, end = match.span()
-        if _touches_email(text, start, end):
-            continue
-        raw = _trim(text[start:end])
-        found = _parse(raw, start)
-        if found is not None:
-            yield found
+def find_scheme_links(text: str) -> Iterator[FoundUrl]:
+    """Links that say they are links: `scheme://…`, `//host…` and `mailto:…`."""
+    position = 0
+    while (match := _LINK_START.search(text, position)) is not None:
+        start, after = match.span()
+        link = _scheme_link(text, start, after, match.group())
+        position = after if link is None else link.end
+        if link is not None:
+            yield link
 
 
-def _touches_email(text: str, start: int, end: int) -> bool:
-    return (start > 0 and text[start - 1] == "@") or (end < len(text) and text[end] == "@")
+def find_bare_links(text: str) -> Iterator[FoundUrl]:
+    """Domains and URLs written without a scheme."""
+    position = 0
+    while (match := _BARE_LINK.search(text, position)) is not None:
+        start, host_end = match.span()
+        link = _bare_link(text, start, host_end, match.group())
+        position = host_end if link is None else link.end
+        if link is not None:
+            yield link
 
 
-def _trim(raw: str) -> str:
-    while raw:
-        last = raw[-1]
-        if last in _TRAILING or (last in _CLOSERS and raw.count(last) > raw.count(_CLOSERS[last])):
-            raw = raw[:-1]
-        else:
-            break
-    return raw
+def _scheme_link(text: str, start: int, after: int, prefix: str) -> FoundUrl | None:
+    lowered = prefix.lower()
+    if lowered == "mailto:":
+        return _mailto(text, start, after)
+    if lowered == "//" and not _protocol_relative_allowed(text, start, after):
+        return None
+    end = body_end(text, start, after)
+    scheme = "http://" if lowered == "//" else canonical_scheme(prefix)
+    rest = text[after:end]
+    authority = _AUTHORITY.match(rest)
+    assert authority is not None  # the pattern matches the empty string too
+    rest = canonical_host_text(authority.group()) + rest[authority.end() :]
+    return _link(start, end, scheme + rest, bare=False)
 
 
-def _parse(raw: str, start: int) -> FoundUrl | None:
-    has_scheme = "://" in raw
+def _protocol_relative_allowed(text: str, start: int, after: int) -> bool:
+    before = text[start - 1] if start else " "
+    if before in _NOT_BEFORE_PROTOCOL_RELATIVE or before.isalnum():
+        return False
+    host = urlsplit("http:" + text[start : body_end(text, start, after)]).hostname or ""
+    return host == "localhost" or "." in host  # a lone word after // is a path, not a host
+
+
+def _mailto(text: str, start: int, after: int) -> FoundUrl | None:
+    end = body_end(text, start, after)
+    address = text[after:end].split("?", 1)[0]
+    local, _, domain = address.rpartition("@")
+    if not local or not domain:
+        return None
+    return FoundUrl(start, end, address, parse_host(domain), address)
+
+
+def _bare_link(text: str, start: int, host_end: int, raw_host: str) -> FoundUrl | None:
+    before = text[start - 1] if start else " "
+    after = text[host_end] if host_end < len(text) else " "
+    if before in _NOT_BEFORE_BARE or after in "@_" or after.isalnum() or is_prose(raw_host):
+        return None
+    has_path = after in "/?#"
+    end = body_end(text, start, host_end) if has_path else host_end
+    url = "http://" + canonical_host_text(raw_host) + text[host_end:end]
+    return _link(start, end, url, bare=True)
+
+
+def _link(start: int, end: int, url: str, *, bare: bool) -> FoundUrl | None:
+    """The link `url` names (its canonical form), or None when its host is not one."""
     try:
-        parts = urlsplit(raw if has_scheme else f"http://{raw}")
-        hostname = parts.hostname
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
+        parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port
     except ValueError:
         return None
     if not hostname:
         return None
-    if _is_ipv4(hostname):
-        if not has_scheme:
-            return None
-        return FoundUrl(start, start + len(raw), _display(parts, hostname), None)
-    host = parse_host(hostname)
-    if host is None:
+    host = None if is_ipv4(hostname) else parse_host(hostname)
+    if host is None and not is_ipv4(hostname) and (bare or not is_well_formed_host(hostname)):
         return None
-    return FoundUrl(start, start + len(raw), _display(parts, host.display), host)
-
-
-def _is_ipv4(hostname: str) -> bool:
-    try:
-        ipaddress.IPv4Address(hostname)
-    except ValueError:
-        return False
-    return True
-
-
-def _display(parts: SplitResult, host: str) -> str:
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    shown_host = host.display if host else hostname
+    shown_port = "" if port in _DEFAULT_PORTS else f":{port}"
     path = "" if parts.path == "/" and not parts.query else parts.path
     query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{port}{path}{query}"
+    return FoundUrl(start, end, f"{shown_host}{shown_port}{path}{query}", host)

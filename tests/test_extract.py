@@ -39,7 +39,8 @@ def test_the_spam_manager_example() -> None:
         ("zero\u200bwidth: bit\u200b.ly/x", ["bit.ly"], ["bit.ly/x"]),
         ("IDN: https://例え.jp/パス", ["例え.jp"], ["例え.jp/パス"]),
         ("http://203.0.113.7:8080/login", [], ["203.0.113.7:8080/login"]),
-        ("version 1.2.3 and 203.0.113.7 and file.txt", [], []),
+        ("version 1.2.3 and file.txt, not 1.2.3.400", [], []),
+        ("server at 203.0.113.7 now", [], ["203.0.113.7"]),
         ("no.such.tldzz here, nor -bad-.com", [], []),
     ],
 )  # fmt: skip

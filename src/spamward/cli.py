@@ -17,7 +17,7 @@ import click
 import orjson
 
 from spamward.demo.setup import ensure_demo
-from spamward.domain.entity import Entity, EntityKind, group_by_kind
+from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.errors import SpamwardError
 from spamward.runtime import Runtime, build_runtime
@@ -27,10 +27,11 @@ from spamward.services.moderators import Role, create_moderator
 from spamward.services.projects import create_api_key, create_project
 from spamward.settings import Settings, load_settings
 from spamward.storage.migrate import upgrade
-from spamward.text.extract import extract as extract_entities
+from spamward.text.extract import find_occurrences
 
 ROLES = [role.value for role in Role]
 EVENT_TYPES = [event_type.value for event_type in EventType]
+EXTRACT_KINDS = (EntityKind.DOMAIN, EntityKind.URL, EntityKind.EMAIL, EntityKind.PHONE)
 
 
 @click.group()
@@ -183,15 +184,25 @@ def check(
 @main.command()
 @click.option("--region", callback=_region, help="Region of national phone numbers, e.g. US.")
 @click.option("--lines", is_flag=True, help="One JSON object per input line.")
+@click.option("--raw", is_flag=True, help="URLs, e-mails and phones exactly as written.")
 @click.pass_context
-def extract(context: click.Context, region: str | None, lines: bool) -> None:
+def extract(context: click.Context, region: str | None, lines: bool, raw: bool) -> None:
     """Print the entities in stdin as {"domains", "urls", "emails", "phones"}."""
-
     settings: Settings = context.obj
     wanted_region = region or settings.default_region
     for chunk in _chunks(lines):
-        grouped = group_by_kind(extract_entities(chunk, wanted_region))
-        _print_json({kind.plural: [_shown(kind, e) for e in grouped[kind]] for kind in EntityKind})
+        _print_json(_extraction(chunk, wanted_region, raw=raw))
+
+
+def _extraction(text: str, region: str, *, raw: bool) -> dict[str, list[str]]:
+    shown: dict[EntityKind, dict[str, None]] = {kind: {} for kind in EXTRACT_KINDS}
+    for occurrence in find_occurrences(text, region):
+        entity = occurrence.entity
+        if entity.kind in shown:
+            as_written = raw and entity.kind is not EntityKind.DOMAIN
+            value = text[occurrence.start : occurrence.end] if as_written else _shown(entity)
+            shown[entity.kind][value] = None
+    return {kind.plural: list(values) for kind, values in shown.items()}
 
 
 def _chunks(lines: bool) -> Iterator[str]:
@@ -202,9 +213,9 @@ def _chunks(lines: bool) -> Iterator[str]:
         yield line.rstrip("\n")
 
 
-def _shown(kind: EntityKind, entity: Entity) -> str:
-    """Domains and URLs as written (Unicode, no scheme); e-mails and phones canonical."""
-    return entity.display if kind in (EntityKind.DOMAIN, EntityKind.URL) else entity.value
+def _shown(entity: Entity) -> str:
+    """Domains and URLs as shown (Unicode, no scheme); e-mails and phones canonical."""
+    return entity.display if entity.kind in (EntityKind.DOMAIN, EntityKind.URL) else entity.value
 
 
 @main.command()

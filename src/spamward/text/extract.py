@@ -2,8 +2,8 @@
 
 Stages run on the normalised text, each hiding what it found from the next: links with a
 scheme (so an address inside `http://user@host` is not an e-mail), e-mail addresses, bare
-domains (so the domain of an address is not a link), then phone numbers (so digits in
-links and addresses are not numbers).
+domains (so the domain of an address is not a link), links spelled out letter by letter,
+then phone numbers (so digits in links and addresses are not numbers).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from spamward.text.domains import is_shortener
 from spamward.text.emails import find_emails
 from spamward.text.normalise import normalise
 from spamward.text.phones import find_phones
-from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links
+from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links, find_spaced_links
 
 _ORDER = {kind: rank for rank, kind in enumerate(EntityKind)}
 
@@ -50,6 +50,9 @@ def find_occurrences(text: str, region: str) -> list[Occurrence]:
         stages.keep(email.start, email.end, [entity])
     stages.hide_kept()
     for link in find_bare_links(stages.text):
+        stages.keep(link.start, link.end, url_entities(link))
+    stages.hide_kept()
+    for link in find_spaced_links(stages.text):
         stages.keep(link.start, link.end, url_entities(link))
     stages.hide_kept()
     for phone in find_phones(stages.text, region):

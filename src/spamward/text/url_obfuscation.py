@@ -21,7 +21,8 @@ _PROSE_WORDS = frozenset(
 
 def canonical_host_text(raw: str) -> str:
     """`example [dot] com:8080` -> `example.com:8080`."""
-    return _SEPARATORS.sub(".", raw)
+    canonical: str = _SEPARATORS.sub(".", raw)
+    return canonical
 
 
 def is_prose(raw: str) -> bool:

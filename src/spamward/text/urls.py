@@ -29,9 +29,11 @@ _LINK_START = re2.compile(
 )
 _BARE_LINK = re2.compile(BARE_HOST + r"(?::\d{1,5})?")
 _AUTHORITY = re2.compile(r"[^/?#]*")
+_SPACED = re2.compile(r"(?:^|\s)((?:[\p{L}\p{N}./-] ){4,}[\p{L}\p{N}/])(?:\s|$)")
 _NOT_BEFORE_BARE = frozenset(".:/_@-")
 _NOT_BEFORE_PROTOCOL_RELATIVE = frozenset(":/_\\")
 _DEFAULT_PORTS = (None, 80, 443)
+_MAX_HOST_CHARS = 300  # DNS names stop at 253; allow for obfuscated dots
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,26 +45,44 @@ class FoundUrl:
     mailto: str | None = None  # the address of a `mailto:` link
 
 
+# Both finders walk one `finditer` pass (the RE2 binding re-encodes the whole text on every
+# `search(text, pos)`, which would make a text full of links quadratic) and skip candidates
+# that fall inside a link already found.
+
+
 def find_scheme_links(text: str) -> Iterator[FoundUrl]:
     """Links that say they are links: `scheme://…`, `//host…` and `mailto:…`."""
-    position = 0
-    while (match := _LINK_START.search(text, position)) is not None:
+    covered_until = 0
+    for match in _LINK_START.finditer(text):
         start, after = match.span()
+        if start < covered_until:
+            continue
         link = _scheme_link(text, start, after, match.group())
-        position = after if link is None else link.end
         if link is not None:
+            covered_until = link.end
             yield link
 
 
 def find_bare_links(text: str) -> Iterator[FoundUrl]:
     """Domains and URLs written without a scheme."""
-    position = 0
-    while (match := _BARE_LINK.search(text, position)) is not None:
+    covered_until = 0
+    for match in _BARE_LINK.finditer(text):
         start, host_end = match.span()
+        if start < covered_until or host_end - start > _MAX_HOST_CHARS:
+            continue
         link = _bare_link(text, start, host_end, match.group())
-        position = host_end if link is None else link.end
         if link is not None:
+            covered_until = link.end
             yield link
+
+
+def find_spaced_links(text: str) -> Iterator[FoundUrl]:
+    """Links spelled out with a space between every character: `b i t . l y / x y z`."""
+    for match in _SPACED.finditer(text):
+        joined = match.group(1).replace(" ", "")
+        link = next(find_bare_links(joined), None)
+        if link is not None and (link.start, link.end) == (0, len(joined)):
+            yield FoundUrl(match.start(1), match.end(1), link.display, link.host)
 
 
 def _scheme_link(text: str, start: int, after: int, prefix: str) -> FoundUrl | None:

@@ -7,6 +7,7 @@ import statistics
 from pathlib import Path
 
 from bench.corpus import Corpus, build_corpus
+from bench.extraction import run_extraction
 from bench.httpload import run_http
 from bench.inprocess import run_inprocess
 from bench.machine import describe_machine
@@ -20,9 +21,11 @@ def main() -> None:
     _forget_spamward_settings()
     machine = describe_machine()
     corpus = build_corpus()
+    extraction = run_extraction(_progress)
     inprocess = run_inprocess(corpus, _progress)
     http = run_http(corpus, _progress)
-    results = Results(machine, _summary(corpus, inprocess.blocked_posts), inprocess, http)
+    summary = _summary(corpus, inprocess.blocked_posts)
+    results = Results(machine, summary, extraction, inprocess, http)
     print()
     print(render_text(results))
     write_results(results, RESULTS)

@@ -48,8 +48,13 @@ class Corpus:
         }
 
 
+def labelled_texts() -> list[str]:
+    """Every YouTube comment and SMS message of the shared corpora, cleaned of artefacts."""
+    return _youtube_texts() + _sms_texts()
+
+
 def build_corpus() -> Corpus:
-    texts = _youtube_texts() + _sms_texts()
+    texts = labelled_texts()
     urls = sorted(
         {match.group().rstrip(".,;:!?)") for text in texts for match in _URL.finditer(text)}
     )

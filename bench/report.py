@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.extraction import ExtractionResults
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
 from bench.machine import Machine
@@ -27,6 +28,7 @@ class CorpusSummary:
 class Results:
     machine: Machine
     corpus: CorpusSummary
+    extraction: ExtractionResults
     inprocess: InProcessResults
     http: HttpResults
 
@@ -35,6 +37,12 @@ def render_text(results: Results) -> str:
     return "\n".join(
         [
             *_heading(results),
+            "",
+            _extraction_title(results),
+            _aligned(_extraction_table(results)),
+            "",
+            "Adversarial inputs (time must grow linearly with length)",
+            _aligned(_adversarial_table(results)),
             "",
             "In-process, µs per call",
             _aligned(_inprocess_table(results)),
@@ -53,6 +61,14 @@ def render_markdown(results: Results) -> str:
             "# spamward benchmark",
             "",
             *(f"- {line}" for line in _heading(results)),
+            "",
+            f"## {_extraction_title(results)}",
+            "",
+            _markdown(_extraction_table(results)),
+            "",
+            "## Adversarial inputs (time must grow linearly with length)",
+            "",
+            _markdown(_adversarial_table(results)),
             "",
             "## In-process, µs per call",
             "",
@@ -99,6 +115,24 @@ def _http_title() -> str:
         f"HTTP POST /v1/events: spamward serve on SQLite, wrk -t{THREADS} "
         f"with {runs} connections, {SECONDS} s each"
     )
+
+
+def _extraction_title(results: Results) -> str:
+    return f"Extraction, each of the {results.extraction.texts:,} YouTube and SMS texts, µs"
+
+
+def _extraction_table(results: Results) -> Table:
+    timing = results.extraction.per_text
+    row = [timing.name, str(timing.calls), f"{timing.median_us:.1f}", f"{timing.p99_us:.1f}"]
+    return ["what", "calls", "median µs", "p99 µs"], [row]
+
+
+def _adversarial_table(results: Results) -> Table:
+    rows = [
+        [run.name, f"{run.chars:,}", f"{run.seconds:.3f}", str(run.entities)]
+        for run in results.extraction.adversarial
+    ]
+    return ["input", "characters", "seconds", "entities"], rows
 
 
 def _inprocess_table(results: Results) -> Table:

@@ -139,7 +139,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_schema(worker_name: str) -> Iterator[str]:
-    schema = f"spamward_test_{worker_name}"
+    schema = f"spamward_test_{worker_name}_{os.getpid()}"  # unique even across parallel runs
     try:
         with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as connection:
             connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

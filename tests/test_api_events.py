@@ -40,6 +40,7 @@ def test_example_post_yields_its_entities(client: TestClient, project: ApiProjec
         ("+15551234567", "555-123-4567")
     ]
     assert entities["emails"] == []
+    assert len(entities["texts"]) == 1  # the post is long enough to count as duplicate text
     assert entities["domains"][0]["shortener"] is True
     assert decision["verdict"] == "allow"
     assert decision["reasons"] == []
@@ -102,7 +103,7 @@ def test_decision_is_stored_and_readable(
             .select_from(models.EntityOccurrence)
             .where(models.EntityOccurrence.event_id == event.id)
         )
-        assert occurrences == 3
+        assert occurrences == 4  # domain, URL, phone and the duplicate-text fingerprint
 
 
 def test_entities_and_actor_are_shared_across_events(
@@ -112,9 +113,9 @@ def test_entities_and_actor_are_shared_across_events(
     post_event(client, project, EXAMPLE_POST)
 
     with runtime.database.read() as session:
-        assert session.scalar(select(func.count()).select_from(models.Entity)) == 3
+        assert session.scalar(select(func.count()).select_from(models.Entity)) == 4
         assert session.scalar(select(func.count()).select_from(models.Actor)) == 1
-        assert session.scalar(select(func.count()).select_from(models.EntityOccurrence)) == 6
+        assert session.scalar(select(func.count()).select_from(models.EntityOccurrence)) == 8
         assert session.scalar(select(func.count()).select_from(models.Decision)) == 2
 
 

@@ -296,7 +296,7 @@ def test_check_prints_the_decision_as_json(settings: Settings) -> None:
     assert decision["reasons"] == []
     assert decision["id"] is None
     assert decision["event_id"] is None
-    assert list(decision["entities"]) == ENTITY_KEYS
+    assert list(decision["entities"]) == [*ENTITY_KEYS, "texts"]
     assert values(decision, "domains") == ["bit.ly"]
     assert values(decision, "urls", "display") == ["bit.ly/3iXhvjG"]
     assert values(decision, "emails") == []

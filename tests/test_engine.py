@@ -64,6 +64,7 @@ def test_no_rules_allows() -> None:
         EntityKind.DOMAIN,
         EntityKind.URL,
         EntityKind.PHONE,
+        EntityKind.TEXT,
     }
 
 

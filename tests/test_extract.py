@@ -21,11 +21,19 @@ def shown(text: str, region: str = "US") -> dict[str, list[str]]:
 def test_the_spam_manager_example() -> None:
     entities = extract(EXAMPLE_POST, "US")
 
-    assert [(e.kind, e.value, e.display) for e in entities] == [
+    spam_strings = [e for e in entities if e.kind is not EntityKind.TEXT]
+    assert [(e.kind, e.value, e.display) for e in spam_strings] == [
         (EntityKind.DOMAIN, "bit.ly", "bit.ly"),
         (EntityKind.URL, "bit.ly/3iXhvjG", "bit.ly/3iXhvjG"),
         (EntityKind.PHONE, "+15551234567", "555-123-4567"),
     ]
+    (text,) = [e for e in entities if e.kind is EntityKind.TEXT]
+    assert text.display.startswith("Earn bitcoin today")  # long enough to be duplicate text
+
+
+def test_short_posts_have_no_duplicate_text_fingerprint() -> None:
+    assert [e.kind for e in extract("call 555-123-4567", "US")] == [EntityKind.PHONE]
+    assert EntityKind.TEXT not in {e.kind for e in extract(EXAMPLE_POST, "US", 500)}
 
 
 @pytest.mark.parametrize(

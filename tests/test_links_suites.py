@@ -20,6 +20,8 @@ from tests.suites import LINK_KINDS, cases, links, written
 # name a real domain before it is counted as an e-mail.
 LINKIFY_AGREED_MISSES = {
     "linkify-links-L269": "mailto:foo@bar names no real domain: no e-mail entity",
+    "linkify-links-L248": 'test."foo".bar@ has an obsolete quoted-word local part (isemail: '
+    "DEPREC, email-validator: invalid); we extract no address from it rather than a piece",
 }
 
 

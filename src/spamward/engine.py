@@ -18,10 +18,15 @@ from spamward.text.extract import extract
 
 
 def evaluate(
-    event: Event, policy: Sequence[Rule], lists: ListReader, default_region: str
+    event: Event,
+    policy: Sequence[Rule],
+    lists: ListReader,
+    default_region: str,
+    min_text_chars: int = 50,
 ) -> Decision:
     started = time.perf_counter()
-    entities = extract(event.content.judged_text(), event.region or default_region)
+    region = event.region or default_region
+    entities = extract(event.content.judged_text(), region, min_text_chars)
     context = RuleContext(event, entities, list_status(entities, lists))
     outcomes = tuple(_run(rule, context) for rule in policy)
     hits = [outcome for outcome in outcomes if outcome.outcome is Outcome.HIT]

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    duplicate_text_min_chars: int = Field(default=50, ge=1)
     secret_key: SecretStr | None = None
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"

@@ -96,6 +96,7 @@ class EntitiesOut(BaseModel):
     urls: list[EntityOut]
     emails: list[EntityOut]
     phones: list[EntityOut]
+    texts: list[EntityOut] = Field(description="Duplicate-text fingerprints (value) and samples.")
 
 
 class RuleOutcomeOut(BaseModel):

@@ -14,6 +14,7 @@ class EntityKind(StrEnum):
     URL = "url"
     EMAIL = "email"
     PHONE = "phone"
+    TEXT = "text"  # the fingerprint of a post long enough to count as duplicate content
 
     @property
     def plural(self) -> str:

@@ -123,7 +123,10 @@ def recent_decisions(runtime: Runtime, project_id: int, limit: int = 50) -> list
 
 
 def _evaluate(runtime: Runtime, event: Event, lists: ListReader) -> Decision:
-    return evaluate(event, runtime.policy, lists, runtime.settings.default_region)
+    settings = runtime.settings
+    return evaluate(
+        event, runtime.policy, lists, settings.default_region, settings.duplicate_text_min_chars
+    )
 
 
 def _record_of(

@@ -8,6 +8,7 @@ from spamward.domain.entity import Entity, EntityKind
 from spamward.errors import ValidationFailed
 from spamward.text.emails import find_emails
 from spamward.text.extract import url_entities
+from spamward.text.fingerprint import fingerprint_normalised
 from spamward.text.normalise import normalise
 from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links
 
@@ -60,9 +61,16 @@ def _whole_url(text: str) -> FoundUrl | None:
     return found
 
 
+def _text(text: str, region: str) -> Entity | None:
+    """A duplicate text is listed by the fingerprint of the text a moderator pastes."""
+    fingerprint = fingerprint_normalised(text, min_chars=1)
+    return Entity(EntityKind.TEXT, fingerprint.key, fingerprint.sample) if fingerprint else None
+
+
 _PARSERS = {
     EntityKind.DOMAIN: _domain,
     EntityKind.URL: _url,
     EntityKind.EMAIL: _email,
     EntityKind.PHONE: _phone,
+    EntityKind.TEXT: _text,
 }

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from spamward.domain.entity import MAX_ENTITY_CHARS, Entity, EntityKind
 from spamward.text.domains import is_shortener
 from spamward.text.emails import find_emails
+from spamward.text.fingerprint import fingerprint_normalised
 from spamward.text.normalise import normalise
 from spamward.text.phones import find_phones
 from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links, find_spaced_links
@@ -30,17 +31,19 @@ class Occurrence:
     end: int
 
 
-def extract(text: str, region: str) -> tuple[Entity, ...]:
+def extract(text: str, region: str, min_text_chars: int = 50) -> tuple[Entity, ...]:
     """Every entity in `text`, grouped by kind, each once, in order of first appearance."""
     unique: dict[tuple[EntityKind, str], Entity] = {}
-    for occurrence in find_occurrences(text, region):
+    for occurrence in find_occurrences(text, region, min_text_chars):
         unique.setdefault(occurrence.entity.key, occurrence.entity)
     return tuple(sorted(unique.values(), key=lambda entity: _ORDER[entity.kind]))
 
 
-def find_occurrences(text: str, region: str) -> list[Occurrence]:
-    """Every entity occurrence, in order of position in the original text."""
+def find_occurrences(text: str, region: str, min_text_chars: int = 50) -> list[Occurrence]:
+    """Every entity occurrence, in order of position in the original text; the duplicate-
+    text fingerprint, when the text is long enough, covers the whole text."""
     normalised = normalise(text)
+    fingerprint = fingerprint_normalised(normalised.text, min_text_chars)
     stages = _Stages(normalised.text)
     for link in find_scheme_links(stages.text):
         stages.keep(link.start, link.end, url_entities(link))
@@ -61,6 +64,9 @@ def find_occurrences(text: str, region: str) -> list[Occurrence]:
         Occurrence(entity, *normalised.original_span(start, end))
         for start, end, entity in stages.found
     ]
+    if fingerprint is not None:
+        entity = Entity(EntityKind.TEXT, fingerprint.key, fingerprint.sample)
+        occurrences.append(Occurrence(entity, 0, len(text)))
     return sorted(occurrences, key=lambda occurrence: occurrence.start)
 
 

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import re2
 
 from spamward.text.domains import Host, is_ipv4, is_well_formed_host, parse_host
+from spamward.text.emails import find_emails
+from spamward.text.skeleton import fold_mixed_script_labels
 from spamward.text.url_body import body_end
 from spamward.text.url_obfuscation import (
     BARE_HOST,
@@ -111,10 +113,12 @@ def _protocol_relative_allowed(text: str, start: int, after: int) -> bool:
 def _mailto(text: str, start: int, after: int) -> FoundUrl | None:
     end = body_end(text, start, after)
     address = text[after:end].split("?", 1)[0]
-    local, _, domain = address.rpartition("@")
-    if not local or not domain:
+    if "@" not in address:
         return None
-    return FoundUrl(start, end, address, parse_host(domain), address)
+    email = next(find_emails(address), None)
+    if email is None or (email.start, email.end) != (0, len(address)):
+        return FoundUrl(start, end, address, None, address)  # a link, but no real address
+    return FoundUrl(start, end, email.value, email.host, email.value)
 
 
 def _bare_link(text: str, start: int, host_end: int, raw_host: str) -> FoundUrl | None:
@@ -137,6 +141,7 @@ def _link(start: int, end: int, url: str, *, bare: bool) -> FoundUrl | None:
         return None
     if not hostname:
         return None
+    hostname = fold_mixed_script_labels(hostname)
     host = None if is_ipv4(hostname) else parse_host(hostname)
     if host is None and not is_ipv4(hostname) and (bare or not is_well_formed_host(hostname)):
         return None

@@ -19,7 +19,7 @@ import hashlib
 import re
 import string
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spamward.text import shingles
 from spamward.text.normalise import normalise
@@ -63,7 +63,13 @@ _ASCII_FOLD = bytes.maketrans(
 class TextFingerprint:
     key: str  # hex digest of the folded text: the `text` entity's value
     sample: str  # the start of the normalised text, for moderators
-    signature: str  # near-duplicate signature, compared with shingles.similarity
+    words: tuple[bytes, ...] = field(repr=False)  # the folded words the key was made from
+
+    @property
+    def signature(self) -> str:
+        """The near-duplicate signature, compared with shingles.similarity; computed only
+        when asked for (clustering), not on every decision."""
+        return shingles.signature(list(self.words))
 
 
 def fold_lookalikes(text: str) -> str:
@@ -89,7 +95,7 @@ def fingerprint_normalised(
     if len(folded.decode()) < min_chars:  # characters, not bytes
         return None
     key = hashlib.blake2b(folded, digest_size=16).hexdigest()
-    return TextFingerprint(key, _sample(clean), shingles.signature(words))
+    return TextFingerprint(key, _sample(clean), tuple(words))
 
 
 def fold_text(text: str, fold: Fold = fold_lookalikes) -> str:

@@ -21,6 +21,8 @@ _PROSE_WORDS = frozenset(
 
 def canonical_host_text(raw: str) -> str:
     """`example [dot] com:8080` -> `example.com:8080`."""
+    if not any(marker in raw for marker in "[({ "):
+        return raw
     canonical: str = _SEPARATORS.sub(".", raw)
     return canonical
 

@@ -30,7 +30,6 @@ _LINK_START = re2.compile(
     r"(?i)(?:svn\+ssh|https?|hxxps?|h\*\*ps?|ftps?|sftp|wss?|git)://|mailto:|//"
 )
 _BARE_LINK = re2.compile(BARE_HOST + r"(?::\d{1,5})?")
-_AUTHORITY = re2.compile(r"[^/?#]*")
 _SPACED = re2.compile(r"(?:^|\s)((?:[\p{L}\p{N}./-] ){4,}[\p{L}\p{N}/])(?:\s|$)")
 _NOT_BEFORE_BARE = frozenset(".:/_@-")
 _NOT_BEFORE_PROTOCOL_RELATIVE = frozenset(":/_\\")
@@ -96,9 +95,8 @@ def _scheme_link(text: str, start: int, after: int, prefix: str) -> FoundUrl | N
     end = body_end(text, start, after)
     scheme = "http://" if lowered == "//" else canonical_scheme(prefix)
     rest = text[after:end]
-    authority = _AUTHORITY.match(rest)
-    assert authority is not None  # the pattern matches the empty string too
-    rest = canonical_host_text(authority.group()) + rest[authority.end() :]
+    authority_end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    rest = canonical_host_text(rest[:authority_end]) + rest[authority_end:]
     return _link(start, end, scheme + rest, bare=False)
 
 

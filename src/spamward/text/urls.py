@@ -9,8 +9,9 @@ each stretch of text is scanned about once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import re2
@@ -25,6 +26,9 @@ from spamward.text.url_obfuscation import (
     canonical_scheme,
     is_prose,
 )
+
+Re2Pattern = Any  # the RE2 binding ships no type hints
+Re2Match = Any
 
 _LINK_START = re2.compile(
     r"(?i)(?:svn\+ssh|https?|hxxps?|h\*\*ps?|ftps?|sftp|wss?|git)://|mailto:|//"
@@ -53,26 +57,21 @@ class FoundUrl:
 
 def find_scheme_links(text: str) -> Iterator[FoundUrl]:
     """Links that say they are links: `scheme://…`, `//host…` and `mailto:…`."""
-    covered_until = 0
-    for match in _LINK_START.finditer(text):
-        start, after = match.span()
-        if start < covered_until:
-            continue
-        link = _scheme_link(text, start, after, match.group())
-        if link is not None:
-            covered_until = link.end
-            yield link
+    return _walk(_LINK_START, text, lambda m: _scheme_link(text, m.start(), m.end(), m.group()))
 
 
 def find_bare_links(text: str) -> Iterator[FoundUrl]:
     """Domains and URLs written without a scheme."""
+    return _walk(_BARE_LINK, text, lambda m: _bare_link(text, m.start(), m.end(), m.group()))
+
+
+def _walk(
+    pattern: Re2Pattern, text: str, link_at: Callable[[Re2Match], FoundUrl | None]
+) -> Iterator[FoundUrl]:
+    """Each candidate `pattern` finds that is not inside a link already found, as a link."""
     covered_until = 0
-    for match in _BARE_LINK.finditer(text):
-        start, host_end = match.span()
-        if start < covered_until or host_end - start > _MAX_HOST_CHARS:
-            continue
-        link = _bare_link(text, start, host_end, match.group())
-        if link is not None:
+    for match in pattern.finditer(text):
+        if match.start() >= covered_until and (link := link_at(match)) is not None:
             covered_until = link.end
             yield link
 
@@ -120,6 +119,8 @@ def _mailto(text: str, start: int, after: int) -> FoundUrl | None:
 
 
 def _bare_link(text: str, start: int, host_end: int, raw_host: str) -> FoundUrl | None:
+    if host_end - start > _MAX_HOST_CHARS:
+        return None
     before = text[start - 1] if start else " "
     after = text[host_end] if host_end < len(text) else " "
     if before in _NOT_BEFORE_BARE or after in "@_" or after.isalnum() or is_prose(raw_host):

@@ -123,6 +123,12 @@ def _shown(text: str, occurrence: Occurrence, options: dict[str, Any]) -> str:
     return raw
 
 
+URLEXTRACT_AGREED_MISSES = {
+    "urlextract-extract_email-extract_email_enabled-4": "jan@example.com?not is still an "
+    "address a spammer can be written to; URLExtract reads it as a URI",
+}
+
+
 def test_urlextract(suite_score: ScoreRecorder) -> None:
     wrong = {}
     total = 0
@@ -132,4 +138,5 @@ def test_urlextract(suite_score: ScoreRecorder) -> None:
         if got != case["expected"]:
             wrong[case["id"]] = (case["text"], got, case["expected"])
     score = suite_score("URLExtract", total - len(wrong), total, 0.98)
-    assert score.share >= score.target, wrong
+    assert set(wrong) <= set(URLEXTRACT_AGREED_MISSES), wrong
+    assert score.share >= score.target

@@ -17,7 +17,9 @@ class Outcome(StrEnum):
 
 
 class ListName(StrEnum):
+    ALLOW = "allow"
     DENY = "deny"
+    IGNORE = "ignore"  # hides an entity from its tab for a while; never blocks
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,8 +19,10 @@ from spamward.runtime import Runtime
 from spamward.signals.lists import EmptyLists, ListReader
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import events as event_repo
+from spamward.storage.repositories.aggregates import count_post, day_number
+from spamward.storage.repositories.events import PostedEntity
 from spamward.storage.repositories.lists import StoredLists
-from spamward.storage.repositories.projects import project_by_name
+from spamward.storage.repositories.projects import project_by_name, project_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +49,43 @@ class DecisionRecord:
 
 def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     """Judge an event and store it with its decision before answering."""
+    now = runtime.clock()
     with runtime.database.read() as session:
-        decision = _evaluate(runtime, event, StoredLists(session, project_id))
-    record = _record_of(decision, decision_id=new_id(), event_id=new_id())
+        knobs = project_settings(session, project_id)
+        lists = StoredLists(session, project_id, now)
+        decision = _evaluate(runtime, event, lists, knobs.duplicate_text_min_chars)
+    record = _record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
+    first_day = day_number(now) - knobs.window_days
     with runtime.database.write() as session:
-        _store(session, project_id, event, decision, record)
+        _store(session, project_id, event, decision, record, first_day)
     return record
 
 
 def _store(
-    session: Session, project_id: int, event: Event, decision: Decision, record: DecisionRecord
+    session: Session,
+    project_id: int,
+    event: Event,
+    decision: Decision,
+    record: DecisionRecord,
+    first_day: int,
 ) -> None:
     assert record.id is not None and record.event_id is not None  # set by decide()
+    actor_id = event_repo.upsert_actor(session, project_id, event, record.created_at)
+    event_repo.insert_event(
+        session, project_id, record.event_id, event, actor_id, record.created_at
+    )
+    posted_at = event.occurred_at
+    in_window = day_number(posted_at) >= first_day
+    posted = [PostedEntity(e, _list_of(decision, e.kind, e.value)) for e in decision.entities]
+    entity_ids = event_repo.upsert_entities(
+        session, project_id, posted, posted_at, in_window=in_window
+    )
+    event_repo.insert_occurrences(
+        session, project_id, record.event_id, entity_ids, actor_id, posted_at
+    )
+    if in_window:
+        count_post(session, project_id, entity_ids, actor_id, posted_at)
     at = record.created_at
-    actor_id = event_repo.upsert_actor(session, project_id, event, at)
-    event_repo.insert_event(session, project_id, record.event_id, event, actor_id, at)
-    entity_ids = event_repo.upsert_entities(session, project_id, decision.entities, at)
-    event_repo.insert_occurrences(session, project_id, record.event_id, entity_ids, actor_id, at)
     decision_repo.insert_decision(
         session,
         project_id,
@@ -85,9 +107,9 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
             project = project_by_name(session, project_name)
             if project is None:
                 raise NotFound(f"no project named {project_name!r}")
-            lists = StoredLists(session, project.id)
-        decision = _evaluate(runtime, event, lists)
-    return _record_of(decision, decision_id=None, event_id=None)
+            lists = StoredLists(session, project.id, runtime.clock())
+        decision = _evaluate(runtime, event, lists, runtime.settings.duplicate_text_min_chars)
+    return _record_of(decision, decision_id=None, event_id=None, at=runtime.clock())
 
 
 def get_decision(runtime: Runtime, project_id: int, decision_id: uuid.UUID) -> DecisionRecord:
@@ -122,20 +144,17 @@ def recent_decisions(runtime: Runtime, project_id: int, limit: int = 50) -> list
     ]
 
 
-def _evaluate(runtime: Runtime, event: Event, lists: ListReader) -> Decision:
-    settings = runtime.settings
-    return evaluate(
-        event, runtime.policy, lists, settings.default_region, settings.duplicate_text_min_chars
-    )
+def _evaluate(runtime: Runtime, event: Event, lists: ListReader, min_text_chars: int) -> Decision:
+    return evaluate(event, runtime.policy, lists, runtime.settings.default_region, min_text_chars)
 
 
 def _record_of(
-    decision: Decision, *, decision_id: uuid.UUID | None, event_id: uuid.UUID | None
+    decision: Decision, *, decision_id: uuid.UUID | None, event_id: uuid.UUID | None, at: datetime
 ) -> DecisionRecord:
     return DecisionRecord(
         decision_id,
         event_id,
-        datetime.now(UTC),
+        at,
         decision.verdict.value,
         decision.score,
         trace_of(decision),

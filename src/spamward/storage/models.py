@@ -44,6 +44,11 @@ class Project(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime]
+    # The Spam Manager's knobs, per project (see services/project_settings.py).
+    window_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    ignore_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    retention_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    duplicate_text_min_chars: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
 
 
 class ApiKey(Base):
@@ -113,16 +118,58 @@ class Event(Base):
 
 
 class Entity(Base):
+    """A spam string, with counters over the project's rolling window kept current on every
+    decision and corrected by the rollover job, so that a tab is one indexed query."""
+
     __tablename__ = "entities"
-    __table_args__ = (UniqueConstraint("project_id", "kind", "value"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "kind", "value"),
+        Index("ix_entities_tab", "project_id", "kind", "list_state", "post_count", "last_seen_at"),
+        Index("ix_entities_host", "project_id", "kind", "host"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(600))
     display: Mapped[str] = mapped_column(String(600))
+    host: Mapped[str | None] = mapped_column(String(255))  # of a URL or address: for coverage
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    user_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The list it was on (itself or through its domain) when last posted or listed; NULL for
+    # none. Recomputed on every post, so an entity leaves a list's effect when next posted.
+    list_state: Mapped[str | None] = mapped_column(String(8))
+
+
+class EntityDay(Base):
+    """Posts per entity and day inside the window: what the rollover subtracts."""
+
+    __tablename__ = "entity_days"
+
+    entity_id: Mapped[int] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since 1970-01-01
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    posts: Mapped[int] = mapped_column(Integer)
+
+
+class EntityUser(Base):
+    """Who posted an entity inside the window, and when last: for distinct-user counts."""
+
+    __tablename__ = "entity_users"
+    __table_args__ = (Index("ix_entity_users_expiry", "project_id", "last_posted_at"),)
+
+    entity_id: Mapped[int] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    last_posted_at: Mapped[datetime]
 
 
 class EntityOccurrence(Base):
@@ -171,3 +218,19 @@ class ListEntry(Base):
     display: Mapped[str] = mapped_column(String(600))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(300))
+    expires_at: Mapped[datetime | None]  # ignore entries expire
+
+
+class ModerationLog(Base):
+    """Every change a moderator, a key or the system made to lists and settings, and who."""
+
+    __tablename__ = "moderation_log"
+    __table_args__ = (Index("ix_moderation_log_project_at", "project_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    who: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import case, func, insert
 from sqlalchemy.orm import Session
 
 from spamward.domain.entity import Entity
@@ -51,10 +53,28 @@ def _actor_upsert(dialect: str) -> Any:
 def _entity_upsert(dialect: str) -> Any:
     table = table_of(models.Entity)
     statement = dialect_insert(dialect, table)
+    new = statement.excluded
     return statement.on_conflict_do_update(
         index_elements=["project_id", "kind", "value"],
-        set_={"last_seen_at": statement.excluded.last_seen_at},
+        set_={
+            "last_seen_at": case(
+                (new.last_seen_at > table.c.last_seen_at, new.last_seen_at),
+                else_=table.c.last_seen_at,
+            ),
+            "first_seen_at": case(
+                (new.first_seen_at < table.c.first_seen_at, new.first_seen_at),
+                else_=table.c.first_seen_at,
+            ),
+            "post_count": table.c.post_count + new.post_count,
+            "list_state": new.list_state,
+        },
     ).returning(table.c.id, sort_by_parameter_order=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PostedEntity:
+    entity: Entity
+    list_state: str | None  # the list it is on at this post, itself or through its domain
 
 
 def insert_event(
@@ -87,22 +107,31 @@ def insert_event(
 
 
 def upsert_entities(
-    session: Session, project_id: int, entities: tuple[Entity, ...], at: datetime
+    session: Session,
+    project_id: int,
+    posted: Sequence[PostedEntity],
+    at: datetime,
+    *,
+    in_window: bool,
 ) -> list[int]:
-    """The ids of `entities`, creating the new ones and touching last_seen on the rest."""
-    if not entities:
-        return []
+    """The ids of the posted entities: new ones created, the others' last-seen time, window
+    count and list state brought up to date."""
     rows: list[dict[str, Any]] = [
         {
             "project_id": project_id,
-            "kind": entity.kind.value,
-            "value": entity.value,
-            "display": entity.display,
+            "kind": item.entity.kind.value,
+            "value": item.entity.value,
+            "display": item.entity.display,
+            "host": item.entity.domain,
+            "list_state": item.list_state,
             "first_seen_at": at,
             "last_seen_at": at,
+            "post_count": int(in_window),
         }
-        for entity in entities
+        for item in posted
     ]
+    if not rows:
+        return []
     return list(session.execute(_entity_upsert(dialect_of(session)), rows).scalars())
 
 

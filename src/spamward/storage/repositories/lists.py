@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, select, tuple_
+from sqlalchemy import bindparam, delete, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import ListName
@@ -78,19 +78,22 @@ def delete_entry(session: Session, project_id: int, list_name: ListName, entry_i
 _LISTED = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
     ListEntry.project_id == bindparam("project_id"),
     tuple_(ListEntry.kind, ListEntry.value).in_(bindparam("keys", expanding=True)),
+    or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > bindparam("now")),
 )
 
 
 class StoredLists:
     """A `ListReader` over one project's stored entries: one indexed query per event."""
 
-    def __init__(self, session: Session, project_id: int) -> None:
+    def __init__(self, session: Session, project_id: int, now: datetime) -> None:
         self._session = session
         self._project_id = project_id
+        self._now = now
 
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
         wanted = [(kind.value, value) for kind, value in keys]
         if not wanted:
             return {}
-        rows = self._session.execute(_LISTED, {"project_id": self._project_id, "keys": wanted})
+        parameters = {"project_id": self._project_id, "keys": wanted, "now": self._now}
+        rows = self._session.execute(_LISTED, parameters)
         return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}

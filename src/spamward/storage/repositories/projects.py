@@ -33,3 +33,11 @@ def project_id_for_key_hash(session: Session, key_hash: str) -> int | None:
     return session.scalar(
         select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     )
+
+
+def project_settings(session: Session, project_id: int) -> Project:
+    """The project row, whose columns are its Spam Manager settings."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise LookupError(f"no project {project_id}")
+    return project

@@ -25,7 +25,7 @@ from spamward.cli import main
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
 from spamward.runtime import Runtime
-from spamward.services.lists import add_to_list
+from spamward.services.lists import NewEntry, add_to_list
 from spamward.services.moderators import Role, authenticate, roles_of
 from spamward.services.projects import find_project, hash_key, project_for_key
 from spamward.settings import Settings
@@ -311,7 +311,7 @@ def test_check_against_a_project_deny_list_stores_nothing(
     env = env_for(settings)
     assert_ok(run(["project", "create", "site-a"], env))
     project_id = find_project(runtime.database, "site-a").id
-    add_to_list(runtime, project_id, ListName.DENY, EntityKind.DOMAIN, "bit.ly")
+    add_to_list(runtime, project_id, ListName.DENY, NewEntry(EntityKind.DOMAIN, "bit.ly"), "t")
     stored = (Decision, Event, Entity, EntityOccurrence)
     before = {model: count(runtime, model) for model in stored}
 
@@ -330,7 +330,7 @@ def test_check_without_project_ignores_project_lists(settings: Settings, runtime
     env = env_for(settings)
     assert_ok(run(["project", "create", "site-a"], env))
     project_id = find_project(runtime.database, "site-a").id
-    add_to_list(runtime, project_id, ListName.DENY, EntityKind.DOMAIN, "bit.ly")
+    add_to_list(runtime, project_id, ListName.DENY, NewEntry(EntityKind.DOMAIN, "bit.ly"), "t")
 
     assert decision_json(run(["check", EXAMPLE_POST], env))["verdict"] == "allow"
 

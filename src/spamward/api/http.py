@@ -23,7 +23,7 @@ from spamward.errors import (
     ValidationFailed,
 )
 from spamward.runtime import Runtime
-from spamward.services.projects import project_for_key
+from spamward.services.projects import Caller, caller_for_key
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -36,12 +36,15 @@ class ApiCall:
     path_params: dict[str, Any]
     body: bytes
 
-    def project_id(self) -> int:
-        """The project of the Bearer key; every handler scopes its work to it."""
+    def caller(self) -> Caller:
+        """Who the Bearer key speaks for; every handler scopes its work to its project."""
         scheme, _, token = self.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-        return project_for_key(self.runtime.database, token.strip())
+        return caller_for_key(self.runtime.database, token.strip())
+
+    def project_id(self) -> int:
+        return self.caller().project_id
 
     def json(self, model: type[Model]) -> Model:
         content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()

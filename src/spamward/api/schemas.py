@@ -78,6 +78,29 @@ class ListEntryIn(Strict):
     note: Annotated[str, Field(max_length=1000)] | None = None
 
 
+class BulkListIn(Strict):
+    entries: Annotated[list[ListEntryIn], Field(min_length=1, max_length=1000)]
+
+
+class PageQuery(Strict):
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0)] = 0
+
+
+class EntityQuery(PageQuery):
+    kind: EntityKind
+    q: Annotated[str, Field(max_length=200)] | None = Field(
+        default=None, description="Only entities whose shown value contains this text."
+    )
+
+
+class SettingsPatch(Strict):
+    window_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    ignore_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    duplicate_text_min_chars: Annotated[int, Field(ge=1, le=10000)] | None = None
+
+
 class ListQuery(Strict):
     kind: EntityKind | None = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
@@ -91,7 +114,7 @@ class EntityOut(BaseModel):
     shortener: bool
 
 
-class EntitiesOut(BaseModel):
+class DecisionEntitiesOut(BaseModel):
     domains: list[EntityOut]
     urls: list[EntityOut]
     emails: list[EntityOut]
@@ -113,7 +136,7 @@ class DecisionOut(BaseModel):
     verdict: Verdict
     score: float
     reasons: list[str]
-    entities: EntitiesOut
+    entities: DecisionEntitiesOut
     rules: list[RuleOutcomeOut]
     duration_us: float
     created_at: datetime
@@ -127,6 +150,80 @@ class ListEntryOut(BaseModel):
     display: str
     note: str | None
     created_at: datetime
+    created_by: str | None
+    expires_at: datetime | None
+
+
+class BulkErrorOut(BaseModel):
+    index: int
+    code: str
+    message: str
+
+
+class BulkListOut(BaseModel):
+    added: list[ListEntryOut]
+    errors: list[BulkErrorOut]
+
+
+class EntityRowOut(BaseModel):
+    id: int
+    kind: EntityKind
+    value: str
+    display: str
+    posts: int = Field(description="Posts in the rolling window.")
+    users: int = Field(description="Distinct users in the rolling window.")
+    first_posted_at: datetime
+    last_posted_at: datetime
+    list: str | None
+
+
+class EntitiesOut(BaseModel):
+    entities: list[EntityRowOut]
+
+
+class PostEntityOut(BaseModel):
+    id: int
+    kind: EntityKind
+    display: str
+    list: str | None
+
+
+class PostOut(BaseModel):
+    event_id: str
+    posted_at: datetime
+    user_id: str | None
+    verdict: str | None
+    text: str
+    entities: list[PostEntityOut]
+
+
+class PostsOut(BaseModel):
+    posts: list[PostOut]
+
+
+class SpamStringOut(BaseModel):
+    kind: EntityKind
+    display: str
+    posts: int
+
+
+class SpamUserOut(BaseModel):
+    user_id: str
+    last_spam_at: datetime
+    spam_posts: int
+    top_spam_strings: list[SpamStringOut]
+    last_action: str | None
+
+
+class SpamUsersOut(BaseModel):
+    users: list[SpamUserOut]
+
+
+class SettingsOut(BaseModel):
+    window_days: int
+    ignore_days: int
+    retention_days: int
+    duplicate_text_min_chars: int
 
 
 class ListEntriesOut(BaseModel):
@@ -143,4 +240,4 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
-assert {kind.plural for kind in EntityKind} == set(EntitiesOut.model_fields)
+assert {kind.plural for kind in EntityKind} == set(DecisionEntitiesOut.model_fields)

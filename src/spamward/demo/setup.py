@@ -72,7 +72,8 @@ def _remembered(path: Path, renew: bool, make: Callable[[], str]) -> str:
 def _load_traffic(runtime: Runtime, project_id: int) -> int:
     for domain in DEMO_DENIED_DOMAINS:
         with suppress(Conflict):
-            lists.add_to_list(runtime, project_id, ListName.DENY, EntityKind.DOMAIN, domain, "demo")
+            entry = lists.NewEntry(EntityKind.DOMAIN, domain, "demo")
+            lists.add_to_list(runtime, project_id, ListName.DENY, entry, "demo")
     traffic = resources.files("spamward.demo").joinpath("traffic.jsonl")
     lines = traffic.read_text(encoding="utf-8").splitlines()
     for line in lines:

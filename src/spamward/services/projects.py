@@ -68,13 +68,23 @@ def create_api_key(database: Database, project_name: str, key_name: str = "defau
     return NewApiKey(project, key_name, token)
 
 
-def project_for_key(database: Database, token: str) -> int:
-    """The project id an API key grants; Unauthorized for an unknown or revoked key."""
+@dataclass(frozen=True, slots=True)
+class Caller:
+    project_id: int
+    who: str  # how the moderation log names this caller
+
+
+def caller_for_key(database: Database, token: str) -> Caller:
+    """Who an API key speaks for; Unauthorized for an unknown or revoked key."""
     with database.read() as session:
-        project_id = repo.project_id_for_key_hash(session, hash_key(token))
-    if project_id is None:
-        raise Unauthorized("unknown or revoked API key")
-    return project_id
+        key = repo.live_key(session, hash_key(token))
+        if key is None:
+            raise Unauthorized("unknown or revoked API key")
+        return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}")
+
+
+def project_for_key(database: Database, token: str) -> int:
+    return caller_for_key(database, token).project_id
 
 
 def hash_key(token: str) -> str:

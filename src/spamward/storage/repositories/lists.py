@@ -22,6 +22,9 @@ def insert_entry(
     display: str,
     note: str | None,
     at: datetime,
+    *,
+    who: str,
+    expires_at: datetime | None,
 ) -> ListEntry:
     entry = ListEntry(
         project_id=project_id,
@@ -31,6 +34,8 @@ def insert_entry(
         display=display,
         note=note,
         created_at=at,
+        created_by=who,
+        expires_at=expires_at,
     )
     session.add(entry)
     session.flush()
@@ -54,9 +59,12 @@ def entries(
     kind: EntityKind | None,
     limit: int,
     offset: int,
+    now: datetime,
 ) -> list[ListEntry]:
     query = select(ListEntry).where(
-        ListEntry.project_id == project_id, ListEntry.list == list_name.value
+        ListEntry.project_id == project_id,
+        ListEntry.list == list_name.value,
+        or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > now),
     )
     if kind is not None:
         query = query.where(ListEntry.kind == kind.value)
@@ -64,15 +72,27 @@ def entries(
     return list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def delete_entry(session: Session, project_id: int, list_name: ListName, entry_id: int) -> bool:
-    result = session.execute(
-        delete(ListEntry).where(
+def delete_entry(
+    session: Session, project_id: int, list_name: ListName, entry_id: int
+) -> ListEntry | None:
+    """Delete an entry; the deleted entry, or None when there was none."""
+    entry = session.scalar(
+        select(ListEntry).where(
             ListEntry.project_id == project_id,
             ListEntry.list == list_name.value,
             ListEntry.id == entry_id,
         )
     )
-    return bool(getattr(result, "rowcount", 0))
+    if entry is not None:
+        session.delete(entry)
+    return entry
+
+
+def delete_expired(session: Session, project_id: int, now: datetime) -> int:
+    result = session.execute(
+        delete(ListEntry).where(ListEntry.project_id == project_id, ListEntry.expires_at <= now)
+    )
+    return int(getattr(result, "rowcount", 0))
 
 
 _LISTED = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(

@@ -28,10 +28,10 @@ def insert_api_key(
     return key
 
 
-def project_id_for_key_hash(session: Session, key_hash: str) -> int | None:
-    """The project a live key belongs to: this lookup is what scopes every API call."""
+def live_key(session: Session, key_hash: str) -> ApiKey | None:
+    """The live key with this hash: its project scopes every API call."""
     return session.scalar(
-        select(ApiKey.project_id).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+        select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
     )
 
 

@@ -1,0 +1,125 @@
+"""The Spam Manager: tabs of spam strings over the rolling window, their history, and the
+users who post them. Read-only; list changes live in services/lists.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from spamward.domain.entity import EntityKind
+from spamward.errors import NotFound
+from spamward.runtime import Runtime
+from spamward.storage.models import Entity
+from spamward.storage.repositories import spam_manager as repo
+from spamward.storage.repositories.aggregates import day_number, day_start
+from spamward.storage.repositories.projects import project_settings
+
+TOP_STRINGS = 5
+
+
+def entity_json(row: Entity) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "value": row.value,
+        "display": row.display,
+        "posts": row.post_count,
+        "users": row.user_count,
+        "first_posted_at": row.first_seen_at.isoformat(),
+        "last_posted_at": row.last_seen_at.isoformat(),
+        "list": row.list_state,
+    }
+
+
+def window_start(runtime: Runtime, window_days: int) -> datetime:
+    """The first moment the window counts: midnight UTC, `window_days` days ago."""
+    return day_start(day_number(runtime.clock()) - window_days)
+
+
+def entity_tab(
+    runtime: Runtime,
+    project_id: int,
+    kind: EntityKind,
+    search: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """One kind's tab: unlisted entities posted in the window, most posted first."""
+    with runtime.database.read() as session:
+        start = window_start(runtime, project_settings(session, project_id).window_days)
+        rows = repo.tab(session, project_id, kind, start, search, limit, offset)
+        return [entity_json(row) for row in rows]
+
+
+def entity_detail(runtime: Runtime, project_id: int, entity_id: int) -> dict[str, Any]:
+    with runtime.database.read() as session:
+        row = repo.entity(session, project_id, entity_id)
+        if row is None:
+            raise NotFound("no such entity")
+        return entity_json(row)
+
+
+def entity_posts(
+    runtime: Runtime, project_id: int, entity_id: int, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The posts that contained an entity, newest first, each with its other entities."""
+    with runtime.database.read() as session:
+        if repo.entity(session, project_id, entity_id) is None:
+            raise NotFound("no such entity")
+        posts = repo.posts_with_entity(session, project_id, entity_id, limit, offset)
+        return _posts_json(session, project_id, posts, leave_out=entity_id)
+
+
+def spam_users(
+    runtime: Runtime, project_id: int, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    with runtime.database.read() as session:
+        users = repo.spam_users(session, project_id, limit, offset)
+        return [
+            {
+                "user_id": user_id,
+                "last_spam_at": last_spam.isoformat(),
+                "spam_posts": spam_posts,
+                "top_spam_strings": [
+                    {"kind": kind, "display": display, "posts": posts}
+                    for kind, display, posts in repo.top_spam_strings(
+                        session, project_id, actor_id, TOP_STRINGS
+                    )
+                ],
+                "last_action": None,  # account actions arrive with auto-remediation
+            }
+            for actor_id, user_id, last_spam, spam_posts in users
+        ]
+
+
+def user_posts(
+    runtime: Runtime, project_id: int, user_id: str, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """All of a user's posts, newest first, with their entities."""
+    with runtime.database.read() as session:
+        actor = repo.actor_by_external_id(session, project_id, user_id)
+        if actor is None:
+            raise NotFound("no such user")
+        posts = repo.posts_of_user(session, project_id, actor.id, limit, offset)
+        return _posts_json(session, project_id, posts, leave_out=None)
+
+
+def _posts_json(
+    session: Any, project_id: int, posts: list[Any], leave_out: int | None
+) -> list[dict[str, Any]]:
+    entities = repo.entities_of_posts(session, project_id, [post[0] for post in posts])
+    return [
+        {
+            "event_id": str(event_id),
+            "posted_at": posted_at.isoformat(),
+            "user_id": user_id,
+            "verdict": verdict,
+            "text": text,
+            "entities": [
+                {"id": e.id, "kind": e.kind, "display": e.display, "list": e.list_state}
+                for e in entities[event_id]
+                if e.id != leave_out
+            ],
+        }
+        for event_id, posted_at, text, user_id, verdict in posts
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bench.corpus import REGION, Corpus
 from bench.databases import postgres_url, seed_deny_list, sqlite_url
@@ -66,7 +67,7 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
 
 
 def _event(corpus: Corpus, index: int) -> Event:
-    return EventIn.model_validate(corpus.event_body(index)).to_event()
+    return EventIn.model_validate(corpus.event_body(index)).to_event(datetime.now(UTC))
 
 
 def _timed(name: str, call: Callable[[Event], object], events: list[Event]) -> Timing:

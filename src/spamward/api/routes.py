@@ -14,7 +14,7 @@ from spamward.services import decisions
 
 def post_event(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    event = call.json(EventIn).to_event()
+    event = call.json(EventIn).to_event(call.runtime.clock())
     return 200, decisions.decide(call.runtime, project_id, event).to_json()
 
 

@@ -46,7 +46,8 @@ class EventIn(Strict):
         default=None, description="Region for phone numbers without a country code."
     )
 
-    def to_event(self) -> Event:
+    def to_event(self, now: datetime) -> Event:
+        """The domain event; `now` stands in for a missing `occurred_at`."""
         actor, content = self.actor, self.content
         return Event(
             type=self.type,
@@ -61,7 +62,7 @@ class EventIn(Strict):
             content=Content(content.text, content.title, tuple(content.links)),
             context=self.context,
             external_id=self.id,
-            occurred_at=_aware(self.occurred_at) or datetime.now(UTC),
+            occurred_at=_aware(self.occurred_at) or now,
             region=self.region,
         )
 

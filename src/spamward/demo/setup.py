@@ -77,5 +77,7 @@ def _load_traffic(runtime: Runtime, project_id: int) -> int:
     traffic = resources.files("spamward.demo").joinpath("traffic.jsonl")
     lines = traffic.read_text(encoding="utf-8").splitlines()
     for line in lines:
-        decisions.decide(runtime, project_id, EventIn.model_validate(json.loads(line)).to_event())
+        decisions.decide(
+            runtime, project_id, EventIn.model_validate(json.loads(line)).to_event(runtime.clock())
+        )
     return len(lines)

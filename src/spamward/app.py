@@ -27,6 +27,7 @@ from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
 from spamward.runtime import Runtime, build_runtime
 from spamward.settings import Settings, session_secret
+from spamward.worker import MaintenanceWorker
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
@@ -56,9 +57,16 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
 
 
 def _lifespan(runtime: Runtime) -> Lifespan[Starlette]:
+    interval = runtime.settings.maintenance_interval_seconds
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = MaintenanceWorker(runtime, interval) if interval else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         runtime.close()
 
     return lifespan

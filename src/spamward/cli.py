@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from spamward.server import serve as run_server
 from spamward.services.decisions import judge
 from spamward.services.moderators import Role, create_moderator
 from spamward.services.projects import create_api_key, create_project
+from spamward.services.retention import run_retention
 from spamward.settings import Settings, load_settings
 from spamward.storage.migrate import upgrade
 from spamward.text.extract import find_occurrences
@@ -216,6 +218,19 @@ def _chunks(lines: bool) -> Iterator[str]:
 def _shown(entity: Entity) -> str:
     """Domains and URLs as shown (Unicode, no scheme); e-mails and phones canonical."""
     return entity.display if entity.kind in (EntityKind.DOMAIN, EntityKind.URL) else entity.value
+
+
+@main.group()
+def retention() -> None:
+    """The retention job (the server also runs it in the background)."""
+
+
+@retention.command("run")
+@click.pass_context
+def retention_run(context: click.Context) -> None:
+    """Move every project's window on, purge old posts, drop expired ignores; print a report."""
+    report = _guard(lambda: run_retention(_runtime(context)))
+    _print_json(asdict(report))
 
 
 @main.command()

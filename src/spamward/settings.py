@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     default_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     duplicate_text_min_chars: int = Field(default=50, ge=1)
+    maintenance_interval_seconds: float = Field(default=300, ge=0)  # 0: no background job
     secret_key: SecretStr | None = None
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"

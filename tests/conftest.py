@@ -176,7 +176,12 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
     else:
         url = postgres_url(request.getfixturevalue("postgres_schema"))
         _truncate_all(url)
-    return Settings(database_url=url, data_dir=data_dir, secret_key="test-secret-" + "x" * 32)
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        secret_key="test-secret-" + "x" * 32,
+        maintenance_interval_seconds=0,  # tests run the retention job themselves, in order
+    )
 
 
 def _truncate_all(url: str) -> None:

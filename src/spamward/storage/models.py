@@ -124,7 +124,15 @@ class Entity(Base):
     __tablename__ = "entities"
     __table_args__ = (
         UniqueConstraint("project_id", "kind", "value"),
-        Index("ix_entities_tab", "project_id", "kind", "list_state", "post_count", "last_seen_at"),
+        Index(
+            "ix_entities_tab",
+            "project_id",
+            "kind",
+            "list_state",
+            "post_count",
+            "last_seen_at",
+            "id",
+        ),
         Index("ix_entities_host", "project_id", "kind", "host"),
     )
 

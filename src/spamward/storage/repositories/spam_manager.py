@@ -39,7 +39,8 @@ def tab(
         query = query.where(Entity.post_count >= 2)  # duplicate text: posted more than once
     if search:
         query = query.where(func.lower(Entity.display).contains(search.lower(), autoescape=True))
-    ordered = query.order_by(Entity.post_count.desc(), Entity.last_seen_at.desc(), Entity.id)
+    # One direction throughout, so the tab index is read in order, never sorted.
+    ordered = query.order_by(Entity.post_count.desc(), Entity.last_seen_at.desc(), Entity.id.desc())
     return list(session.scalars(ordered.limit(limit).offset(offset)))
 
 

@@ -75,7 +75,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_entities_host", ["project_id", "kind", "host"], unique=False)
         batch_op.create_index(
             "ix_entities_tab",
-            ["project_id", "kind", "list_state", "post_count", "last_seen_at"],
+            ["project_id", "kind", "list_state", "post_count", "last_seen_at", "id"],
             unique=False,
         )
 

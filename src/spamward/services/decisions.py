@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from spamward.domain.decision import Decision
+from spamward.domain.decision import Decision, ListName
 from spamward.domain.entity import EntityKind, group_by_kind
 from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
-from spamward.signals.lists import EmptyLists, ListReader
+from spamward.signals.lists import EmptyLists, ListReader, list_status
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import events as event_repo
 from spamward.storage.repositories.aggregates import count_post, day_number
@@ -76,7 +76,10 @@ def _store(
     )
     posted_at = event.occurred_at
     in_window = day_number(posted_at) >= first_day
-    posted = [PostedEntity(e, _list_of(decision, e.kind, e.value)) for e in decision.entities]
+    # The lists again, inside this write: a list change made since the evaluation read them
+    # must not be overwritten with what they were then.
+    current = list_status(decision.entities, StoredLists(session, project_id, record.created_at))
+    posted = [PostedEntity(e, _state(current.get(e.key))) for e in decision.entities]
     entity_ids = event_repo.upsert_entities(
         session, project_id, posted, posted_at, in_window=in_window
     )
@@ -190,6 +193,10 @@ def trace_of(decision: Decision) -> dict[str, Any]:
         ],
         "duration_us": round(decision.duration_us, 1),
     }
+
+
+def _state(listed: ListName | None) -> str | None:
+    return listed.value if listed else None
 
 
 def _list_of(decision: Decision, kind: EntityKind, value: str) -> str | None:

@@ -125,7 +125,7 @@ def _add(
         session, project_id, list_name, entry.kind, entity.value, entity.display, entry.note,
         now, who=who, expires_at=expires_at,
     )  # fmt: skip
-    moderation.mark_listed(session, project_id, entry.kind, entity.value, list_name.value)
+    moderation.mark_listed(session, project_id, entry.kind, entity.value, list_name.value, now)
     moderation.log(
         session,
         project_id,

@@ -8,12 +8,11 @@ by exactly the rows each step deleted. The worker runs it periodically; so does
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from spamward.runtime import Runtime
 from spamward.storage.repositories import lists as list_repo
 from spamward.storage.repositories import retention as repo
-from spamward.storage.repositories.aggregates import day_number, roll_window
+from spamward.storage.repositories.aggregates import day_number, day_start, roll_window
 from spamward.storage.repositories.projects import project_settings
 
 
@@ -45,7 +44,8 @@ def _run_for(runtime: Runtime, project_id: int, report: RetentionReport) -> None
         report.days_rolled += days
         report.users_rolled += users
         report.ignores_expired += list_repo.delete_expired(session, project_id, now)
-    before = now - timedelta(days=retention_days)
+    # Whole days, like the window: a post the window still counts keeps its history.
+    before = day_start(day_number(now) - retention_days)
     while True:
         with runtime.database.write() as session:
             purged = repo.purge_events_batch(session, project_id, before)

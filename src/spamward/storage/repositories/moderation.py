@@ -24,7 +24,12 @@ def log(
 
 
 def mark_listed(
-    session: Session, project_id: int, kind: EntityKind, value: str, list_state: str
+    session: Session,
+    project_id: int,
+    kind: EntityKind,
+    value: str,
+    list_state: str,
+    now: datetime,
 ) -> None:
     """Put the entity, and for a domain every URL and address under it that has no entry of
     its own, on `list_state` now: they leave their tabs at once."""
@@ -38,6 +43,7 @@ def mark_listed(
             ListEntry.project_id == project_id,
             ListEntry.kind == Entity.kind,
             ListEntry.value == Entity.value,
+            or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > now),
         )
         session.execute(
             update(Entity)

@@ -12,6 +12,7 @@ from bench.httpload import run_http
 from bench.inprocess import run_inprocess
 from bench.machine import describe_machine
 from bench.report import CorpusSummary, Results, render_text, write_results
+from bench.spam_manager import run_spam_manager
 
 RESULTS = Path(__file__).with_name("results")
 KEPT_VARIABLES = {"SPAMWARD_TEST_POSTGRES_URL"}
@@ -23,9 +24,10 @@ def main() -> None:
     corpus = build_corpus()
     extraction = run_extraction(_progress)
     inprocess = run_inprocess(corpus, _progress)
+    spam_manager = run_spam_manager(corpus, _progress)
     http = run_http(corpus, _progress)
     summary = _summary(corpus, inprocess.blocked_posts)
-    results = Results(machine, summary, extraction, inprocess, http)
+    results = Results(machine, summary, extraction, inprocess, spam_manager, http)
     print()
     print(render_text(results))
     write_results(results, RESULTS)

@@ -30,21 +30,19 @@ def sqlite_url() -> Iterator[str]:
 
 
 @contextmanager
-def postgres_url() -> Iterator[str | None]:
+def postgres_url(schema: str = POSTGRES_SCHEMA) -> Iterator[str | None]:
     """A URL into a fresh schema, dropped afterwards; None when PostgreSQL is unreachable."""
     try:
-        _run_on_postgres(
-            f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE", f"CREATE SCHEMA {POSTGRES_SCHEMA}"
-        )
+        _run_on_postgres(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}")
     except psycopg.OperationalError:
         yield None
         return
     base = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     separator = "&" if "?" in base else "?"
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{POSTGRES_SCHEMA}"
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
     finally:
-        _run_on_postgres(f"DROP SCHEMA IF EXISTS {POSTGRES_SCHEMA} CASCADE")
+        _run_on_postgres(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def _run_on_postgres(*statements: str) -> None:

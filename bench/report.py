@@ -10,6 +10,7 @@ from bench.extraction import ExtractionResults
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
 from bench.machine import Machine
+from bench.spam_manager import DECIDE_CALLS, DOMAINS, TAB_ENTITIES, SpamManagerResults
 from bench.wrk import THREADS
 
 Table = tuple[list[str], list[list[str]]]
@@ -30,6 +31,7 @@ class Results:
     corpus: CorpusSummary
     extraction: ExtractionResults
     inprocess: InProcessResults
+    spam_manager: SpamManagerResults
     http: HttpResults
 
 
@@ -46,6 +48,10 @@ def render_text(results: Results) -> str:
             "",
             "In-process, µs per call",
             _aligned(_inprocess_table(results)),
+            "",
+            _spam_manager_title(),
+            _aligned(_spam_manager_table(results)),
+            *(f"  {line}" for line in _seeding_lines(results)),
             "",
             _http_title(),
             _aligned(_http_table(results)),
@@ -73,6 +79,12 @@ def render_markdown(results: Results) -> str:
             "## In-process, µs per call",
             "",
             _markdown(_inprocess_table(results)),
+            "",
+            f"## {_spam_manager_title()}",
+            "",
+            _markdown(_spam_manager_table(results)),
+            "",
+            *(f"- {line}" for line in _seeding_lines(results)),
             "",
             f"## {_http_title()}",
             "",
@@ -143,6 +155,41 @@ def _inprocess_table(results: Results) -> Table:
     return ["what", "calls", "median µs", "p99 µs"], rows
 
 
+def _spam_manager_title() -> str:
+    return f"Spam Manager with {TAB_ENTITIES:,} URL entities in a tab, ms per call"
+
+
+def _spam_manager_table(results: Results) -> Table:
+    rows = [
+        [
+            timing.name,
+            str(timing.calls),
+            f"{timing.median_us / 1000:.2f}",
+            f"{timing.p99_us / 1000:.2f}",
+        ]
+        for figures in results.spam_manager.databases
+        for timing in figures.timings
+    ]
+    return ["what", "calls", "p50 ms", "p99 ms"], rows
+
+
+def _seeding_lines(results: Results) -> list[str]:
+    lines = [
+        f"{figures.database}: {figures.entities:,} entities seeded in {figures.seeding_s:.1f} s; "
+        f"the URL tab lists {figures.tab_rows:,} of them (unlisted, posted in the window)"
+        for figures in results.spam_manager.databases
+    ]
+    lines.append(
+        f"decide: a corpus post (one URL) judged and recorded with its entities against that "
+        f"table, {DECIDE_CALLS:,} calls after a warm-up that records each post once"
+    )
+    lines.append(
+        f"search: one seeded domain, under which {TAB_ENTITIES // DOMAINS} URLs of the tab "
+        "are, so the first page is filled only after reading the whole tab"
+    )
+    return lines
+
+
 def _http_table(results: Results) -> Table:
     header = ["connections", "requests/s", "p50 ms", "p99 ms", "non-2xx", "recorded/s", "status"]
     rows = [
@@ -165,7 +212,7 @@ def _notes(results: Results) -> list[str]:
     errors = [
         f"ERRORS at {r.wrk.connections} connections: {r.errors}" for r in http.runs if r.errors
     ]
-    notes = [*results.inprocess.skipped, *errors]
+    notes = [*results.inprocess.skipped, *results.spam_manager.skipped, *errors]
     if any(run.wrk.timeouts for run in http.runs):
         notes.append("wrk leaves requests that timed out out of its latency percentiles")
     notes.append("recorded/s: decisions the server stored during each run, counted in its database")

@@ -75,8 +75,10 @@ def upgrade() -> None:
         batch_op.create_index("ix_entities_host", ["project_id", "kind", "host"], unique=False)
         batch_op.create_index(
             "ix_entities_tab",
-            ["project_id", "kind", "list_state", "post_count", "last_seen_at", "id"],
+            ["project_id", "kind", "post_count", "last_seen_at", "id"],
             unique=False,
+            postgresql_where=sa.text("list_state IS NULL"),
+            sqlite_where=sa.text("list_state IS NULL"),
         )
 
     with op.batch_alter_table("list_entries", schema=None) as batch_op:

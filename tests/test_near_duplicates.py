@@ -115,11 +115,15 @@ def _leet(rng: random.Random, text: str, links: Sequence[str]) -> str:
     return _substitute(rng, text, _LEET)
 
 
-def _emoji(rng: random.Random, text: str, links: Sequence[str]) -> str:
+def _insert_words(rng: random.Random, text: str, choices: Sequence[str], most: int) -> str:
     words = text.split(" ")
-    for _ in range(rng.randint(1, 3)):
-        words.insert(rng.randrange(len(words) + 1), rng.choice(_EMOJI))
+    for _ in range(rng.randint(1, most)):
+        words.insert(rng.randrange(len(words) + 1), rng.choice(choices))
     return " ".join(words)
+
+
+def _emoji(rng: random.Random, text: str, links: Sequence[str]) -> str:
+    return _insert_words(rng, text, _EMOJI, most=3)
 
 
 def _case_and_spacing(rng: random.Random, text: str, links: Sequence[str]) -> str:
@@ -128,10 +132,7 @@ def _case_and_spacing(rng: random.Random, text: str, links: Sequence[str]) -> st
 
 
 def _add_words(rng: random.Random, text: str, links: Sequence[str]) -> str:
-    words = text.split(" ")
-    for _ in range(rng.randint(1, 2)):
-        words.insert(rng.randrange(len(words) + 1), rng.choice(_FILLERS))
-    return " ".join(words)
+    return _insert_words(rng, text, _FILLERS, most=2)
 
 
 def _remove_words(rng: random.Random, text: str, links: Sequence[str]) -> str:

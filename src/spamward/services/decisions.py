@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import Decision, ListName
-from spamward.domain.entity import EntityKind, group_by_kind
 from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
+from spamward.services.decision_record import DecisionRecord, record_of
 from spamward.signals.lists import EmptyLists, ListReader, list_status
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import events as event_repo
@@ -25,28 +23,6 @@ from spamward.storage.repositories.lists import StoredLists
 from spamward.storage.repositories.projects import project_by_name, project_settings
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionRecord:
-    """A decision as answered and stored; `id` is None for a judgement never recorded."""
-
-    id: uuid.UUID | None
-    event_id: uuid.UUID | None
-    created_at: datetime
-    verdict: str
-    score: float
-    trace: dict[str, Any]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id) if self.id else None,
-            "event_id": str(self.event_id) if self.event_id else None,
-            "verdict": self.verdict,
-            "score": self.score,
-            **self.trace,
-            "created_at": self.created_at.isoformat(),
-        }
-
-
 def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     """Judge an event and store it with its decision before answering."""
     now = runtime.clock()
@@ -54,7 +30,7 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
         knobs = project_settings(session, project_id)
         lists = StoredLists(session, project_id, now)
         decision = _evaluate(runtime, event, lists, knobs.duplicate_text_min_chars)
-    record = _record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
+    record = record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
     first_day = day_number(now) - knobs.window_days
     with runtime.database.write() as session:
         _store(session, project_id, event, decision, record, first_day)
@@ -112,7 +88,7 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
                 raise NotFound(f"no project named {project_name!r}")
             lists = StoredLists(session, project.id, runtime.clock())
         decision = _evaluate(runtime, event, lists, runtime.settings.duplicate_text_min_chars)
-    return _record_of(decision, decision_id=None, event_id=None, at=runtime.clock())
+    return record_of(decision, decision_id=None, event_id=None, at=runtime.clock())
 
 
 def get_decision(runtime: Runtime, project_id: int, decision_id: uuid.UUID) -> DecisionRecord:
@@ -151,54 +127,5 @@ def _evaluate(runtime: Runtime, event: Event, lists: ListReader, min_text_chars:
     return evaluate(event, runtime.policy, lists, runtime.settings.default_region, min_text_chars)
 
 
-def _record_of(
-    decision: Decision, *, decision_id: uuid.UUID | None, event_id: uuid.UUID | None, at: datetime
-) -> DecisionRecord:
-    return DecisionRecord(
-        decision_id,
-        event_id,
-        at,
-        decision.verdict.value,
-        decision.score,
-        trace_of(decision),
-    )
-
-
-def trace_of(decision: Decision) -> dict[str, Any]:
-    """Everything that explains a decision, as JSON: stored as-is, answered as-is."""
-    grouped = group_by_kind(decision.entities)
-    return {
-        "reasons": list(decision.reasons),
-        "entities": {
-            kind.plural: [
-                {
-                    "value": entity.value,
-                    "display": entity.display,
-                    "list": _list_of(decision, kind, entity.value),
-                    "shortener": entity.is_shortener,
-                }
-                for entity in grouped[kind]
-            ]
-            for kind in EntityKind
-        },
-        "rules": [
-            {
-                "rule": outcome.rule,
-                "outcome": outcome.outcome.value,
-                "verdict": outcome.verdict.value,
-                "weight": outcome.weight,
-                "reason": outcome.reason,
-            }
-            for outcome in decision.rules
-        ],
-        "duration_us": round(decision.duration_us, 1),
-    }
-
-
 def _state(listed: ListName | None) -> str | None:
-    return listed.value if listed else None
-
-
-def _list_of(decision: Decision, kind: EntityKind, value: str) -> str | None:
-    listed = decision.list_status.get((kind, value))
     return listed.value if listed else None

@@ -6,6 +6,10 @@ import re
 from functools import lru_cache
 
 import phonenumbers
+
+# Not public API, but typed in the package's stubs and the check the matcher's VALID level
+# itself makes; rewriting it would copy the library's metadata handling. The dependency is
+# pinned below the next major version, and tests/test_phones_suite.py fails if it changes.
 from phonenumbers.phonenumbermatcher import _is_national_prefix_present_if_required
 
 from spamward.text import phone_shapes

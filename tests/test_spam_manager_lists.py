@@ -624,3 +624,19 @@ def test_another_projects_entities_and_entries_are_404(
     assert foreign_delete.status_code == 404
     assert [e["id"] for e in entries(client, project, "deny")] == [entry["id"]]
     assert entries(client, other_project, "deny") == []
+
+
+def test_user_history_lists_only_spam_posts_with_their_entity_counts(
+    client: TestClient, project: ApiProject, clock: Clock
+) -> None:
+    listed(client, project, "allow", "domain", "example.org")
+    post(client, project, "see https://trusted.example.org/a", user="mixed")
+    clock.advance(minutes=5)
+    post(client, project, "buy at https://pills.example.net/x or call 555-123-4567", user="mixed")
+
+    history = get(client, project, "/v1/spam-users/mixed/posts")["posts"]
+
+    assert [p["text"] for p in history] == [
+        "buy at https://pills.example.net/x or call 555-123-4567"
+    ]
+    assert history[0]["entity_count"] == len(history[0]["entities"]) == 3  # domain, url, phone

@@ -195,6 +195,7 @@ class PostOut(BaseModel):
     user_id: str | None
     verdict: str | None
     text: str
+    entity_count: int = Field(description="Entities in the post, this one included.")
     entities: list[PostEntityOut]
 
 

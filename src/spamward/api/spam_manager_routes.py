@@ -159,7 +159,7 @@ SPAM_MANAGER_OPERATIONS = (
               "Users who posted denied or uncategorised entities, most recent spam first",
               SpamUsersOut, query=PageQuery),
     Operation("GET", "/v1/spam-users/{user_id}/posts", get_user_posts,
-              "A user's posts with their entities, newest first", PostsOut, query=PageQuery,
+              "A user's spam posts with their entities, newest first", PostsOut, query=PageQuery,
               errors=(401, 404, 422)),
     Operation("GET", "/v1/settings", get_settings, "The project's Spam Manager settings",
               SettingsOut, errors=(401,)),

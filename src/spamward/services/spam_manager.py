@@ -95,12 +95,12 @@ def spam_users(
 def user_posts(
     runtime: Runtime, project_id: int, user_id: str, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """All of a user's posts, newest first, with their entities."""
+    """A user's spam posts, newest first, with their entities."""
     with runtime.database.read() as session:
         actor = repo.actor_by_external_id(session, project_id, user_id)
         if actor is None:
             raise NotFound("no such user")
-        posts = repo.posts_of_user(session, project_id, actor.id, limit, offset)
+        posts = repo.spam_posts_of_user(session, project_id, actor.id, limit, offset)
         return _posts_json(session, project_id, posts, leave_out=None)
 
 
@@ -115,6 +115,7 @@ def _posts_json(
             "user_id": user_id,
             "verdict": verdict,
             "text": text,
+            "entity_count": len(entities[event_id]),
             "entities": [
                 {"id": e.id, "kind": e.kind, "display": e.display, "list": e.list_state}
                 for e in entities[event_id]

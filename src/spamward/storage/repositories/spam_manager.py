@@ -61,10 +61,17 @@ def posts_with_entity(
     return list(session.execute(query.limit(limit).offset(offset)).all())
 
 
-def posts_of_user(
+def spam_posts_of_user(
     session: Session, project_id: int, actor_id: int, limit: int, offset: int
 ) -> list[Any]:
-    query = _posts().where(Event.project_id == project_id, Event.actor_id == actor_id)
+    """A user's posts that hold a denied or uncategorised entity, newest first."""
+    holds_spam = (
+        select(EntityOccurrence.event_id)
+        .join(Entity, Entity.id == EntityOccurrence.entity_id)
+        .where(EntityOccurrence.event_id == Event.id, _SPAM_STATES, _TEXT_REPEATED)
+        .exists()
+    )
+    query = _posts().where(Event.project_id == project_id, Event.actor_id == actor_id, holds_spam)
     return list(session.execute(query.limit(limit).offset(offset)).all())
 
 

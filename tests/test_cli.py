@@ -27,7 +27,7 @@ from spamward.domain.entity import EntityKind
 from spamward.runtime import Runtime
 from spamward.services.lists import NewEntry, add_to_list
 from spamward.services.moderators import Role, authenticate, roles_of
-from spamward.services.projects import find_project, hash_key, project_for_key
+from spamward.services.projects import caller_for_key, find_project, hash_key
 from spamward.settings import Settings
 from spamward.storage.db import Database
 from spamward.storage.migrate import is_current
@@ -173,7 +173,7 @@ def test_key_create_prints_a_working_key_stored_only_hashed(
     assert "not shown again" in result.stderr
     assert token not in result.stderr
     project_id = find_project(runtime.database, "site-a").id
-    assert project_for_key(runtime.database, token) == project_id
+    assert caller_for_key(runtime.database, token).project_id == project_id
     with runtime.database.read() as session:
         rows = session.execute(select(ApiKey)).scalars().all()
         stored = [
@@ -194,7 +194,10 @@ def test_each_key_create_makes_a_new_key(settings: Settings, runtime: Runtime) -
     second = run(["key", "create", "site-a"], env).stdout.strip()
 
     assert first != second
-    assert project_for_key(runtime.database, first) == project_for_key(runtime.database, second)
+    assert (
+        caller_for_key(runtime.database, first).project_id
+        == caller_for_key(runtime.database, second).project_id
+    )
     assert count(runtime, ApiKey) == 2
 
 
@@ -511,7 +514,7 @@ def test_demo_twice_creates_everything_once(settings: Settings, runtime: Runtime
     assert counts[Event] > 100
     assert loaded == counts[Event] == counts[Decision]
     demo_id = find_project(runtime.database, "demo").id
-    assert project_for_key(runtime.database, first_key) == demo_id
+    assert caller_for_key(runtime.database, first_key).project_id == demo_id
     assert authenticate(runtime.database, "moderator@demo.test", first_password) is not None
     key_file = settings.data_dir / "demo-api-key"
     assert key_file.read_text(encoding="ascii").strip() == first_key
@@ -522,7 +525,7 @@ def test_demo_twice_creates_everything_once(settings: Settings, runtime: Runtime
     assert (second_key, second_password) == (first_key, first_password)
     assert loaded_again is None  # no traffic line: nothing was loaded
     assert {model: count(runtime, model) for model in tables} == counts
-    assert project_for_key(runtime.database, second_key) == demo_id
+    assert caller_for_key(runtime.database, second_key).project_id == demo_id
 
 
 def test_demo_restores_a_deleted_moderator(settings: Settings, runtime: Runtime) -> None:

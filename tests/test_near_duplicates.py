@@ -152,15 +152,8 @@ _SMALL_CHANGES: tuple[Mutation, ...] = (
     _case_and_spacing,
 )
 _EDITS: tuple[Mutation, ...] = (_add_words, _remove_words)
-_ORDER: tuple[Mutation, ...] = (
-    _another_link,
-    _other_numbers,
-    *_EDITS,
-    _lookalikes,
-    _leet,
-    _emoji,
-    _case_and_spacing,
-)
+# Edits go after the link and number changes, before anything that rewrites letters.
+_ORDER: tuple[Mutation, ...] = (*_SMALL_CHANGES[:2], *_EDITS, *_SMALL_CHANGES[2:])
 
 
 def _mutate(rng: random.Random, text: str, chosen: set[Mutation], links: Sequence[str]) -> str:

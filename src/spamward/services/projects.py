@@ -83,9 +83,5 @@ def caller_for_key(database: Database, token: str) -> Caller:
         return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}")
 
 
-def project_for_key(database: Database, token: str) -> int:
-    return caller_for_key(database, token).project_id
-
-
 def hash_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -42,9 +42,12 @@ def test_example_post_yields_its_entities(client: TestClient, project: ApiProjec
     assert entities["emails"] == []
     assert len(entities["texts"]) == 1  # the post is long enough to count as duplicate text
     assert entities["domains"][0]["shortener"] is True
+    # The default policy: a shortener adds to the score, below the flag threshold.
     assert decision["verdict"] == "allow"
-    assert decision["reasons"] == []
+    assert decision["score"] == 2
+    assert decision["reasons"] == ["shortened_link: shortener domain bit.ly, url bit.ly/3iXhvjG"]
     assert decision["rules"][0]["outcome"] == "miss"
+    assert decision["policy_version"] == 1
 
 
 def test_denied_domain_blocks_the_example_post(client: TestClient, project: ApiProject) -> None:
@@ -61,9 +64,10 @@ def test_denied_domain_blocks_the_example_post(client: TestClient, project: ApiP
         "rule": "deny_list",
         "outcome": "hit",
         "verdict": "block",
-        "weight": 1.0,
-        "reason": decision["rules"][0]["reason"],
+        "weight": 10.0,
+        "reason": "denied domain bit.ly, url bit.ly/3iXhvjG",
     }
+
 
 
 def test_denied_domain_covers_subdomains_but_not_parents(

@@ -296,8 +296,9 @@ def test_check_prints_the_decision_as_json(settings: Settings) -> None:
     decision = decision_json(run(["check", EXAMPLE_POST], env_for(settings)))
 
     assert decision["verdict"] == "allow"
-    assert decision["reasons"] == []
+    assert decision["reasons"] == ["shortened_link: shortener domain bit.ly, url bit.ly/3iXhvjG"]
     assert decision["id"] is None
+
     assert decision["event_id"] is None
     assert list(decision["entities"]) == [*ENTITY_KEYS, "texts"]
     assert values(decision, "domains") == ["bit.ly"]

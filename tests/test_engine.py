@@ -1,61 +1,22 @@
-"""engine.evaluate: the one loop, with an in-memory list reader (no storage)."""
+"""engine.evaluate: extraction, signals and the policy in one loop, with in-memory signals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import timedelta
 
 from spamward.domain.decision import ListName, Outcome
 from spamward.domain.entity import EntityKind
-from spamward.domain.event import Actor, Content, Event, EventType
+from spamward.domain.event import EventType
 from spamward.domain.verdict import Verdict
-from spamward.engine import evaluate
-from spamward.policy.rules import DenyListRule, Rule, RuleContext
-from spamward.signals.lists import EmptyLists
+from spamward.policy.defaults import default_policy
 from tests.conftest import EXAMPLE_POST
+from tests.policy_helpers import MemorySignals, evaluate, policy, post, rule
 
-EntityKey = tuple[EntityKind, str]
-
-
-class DictLists:
-    def __init__(self, entries: dict[EntityKey, ListName]) -> None:
-        self.entries = entries
-        self.asked: list[set[EntityKey]] = []
-
-    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
-        wanted = set(keys)
-        self.asked.append(wanted)
-        return {key: name for key, name in self.entries.items() if key in wanted}
+DENY = rule("deny_list", 'any(e.list == "deny" for e in entities)', "block", reason="denied")
 
 
-@dataclass(frozen=True)
-class FixedRule:
-    name: str
-    verdict: Verdict
-    weight: float = 0.5
-    hits: bool = True
-
-    def check(self, context: RuleContext) -> str | None:
-        return f"{self.name} fired" if self.hits else None
-
-
-@dataclass(frozen=True)
-class BrokenRule:
-    name: str = "broken"
-    verdict: Verdict = Verdict.BLOCK
-    weight: float = 1.0
-
-    def check(self, context: RuleContext) -> str | None:
-        raise ZeroDivisionError("boom")
-
-
-def post(text: str) -> Event:
-    return Event(EventType.POST, Actor(user_id="u"), datetime.now(UTC), Content(text))
-
-
-def test_no_rules_allows() -> None:
-    decision = evaluate(post(EXAMPLE_POST), [], EmptyLists(), "US")
+def test_no_rules_allows_and_still_extracts() -> None:
+    decision = evaluate(policy(), post(EXAMPLE_POST))
 
     assert decision.verdict is Verdict.ALLOW
     assert decision.score == 0
@@ -68,66 +29,74 @@ def test_no_rules_allows() -> None:
     }
 
 
-def test_most_severe_hit_wins_and_weights_add() -> None:
-    policy = [
-        FixedRule("flagger", Verdict.FLAG, 0.25),
-        FixedRule("holder", Verdict.HOLD, 0.5),
-        FixedRule("quiet", Verdict.BLOCK, 9.0, hits=False),
-    ]
-
-    decision = evaluate(post("hello"), policy, EmptyLists(), "US")
-
-    assert decision.verdict is Verdict.HOLD
-    assert decision.score == 0.75
-    assert decision.reasons == ("flagger: flagger fired", "holder: holder fired")
-    assert [r.outcome for r in decision.rules] == [Outcome.HIT, Outcome.HIT, Outcome.MISS]
-
-
-def test_a_rule_that_raises_is_recorded_and_the_answer_still_comes() -> None:
-    policy: list[Rule] = [BrokenRule(), FixedRule("flagger", Verdict.FLAG)]
-
-    decision = evaluate(post("hello"), policy, EmptyLists(), "US")
-
-    assert decision.verdict is Verdict.FLAG
-    broken = decision.rules[0]
-    assert broken.outcome is Outcome.ERROR
-    assert broken.reason == "ZeroDivisionError: boom"
-
-
 def test_deny_list_rule_reads_coverage_through_parent_domains() -> None:
-    lists = DictLists({(EntityKind.DOMAIN, "bit.ly"): ListName.DENY})
+    signals = MemorySignals(lists={(EntityKind.DOMAIN, "bit.ly"): ListName.DENY})
 
-    decision = evaluate(post(EXAMPLE_POST), [DenyListRule()], lists, "US")
+    decision = evaluate(policy(DENY), post(EXAMPLE_POST), signals)
 
     assert decision.verdict is Verdict.BLOCK
     assert decision.list_status == {
         (EntityKind.DOMAIN, "bit.ly"): ListName.DENY,
         (EntityKind.URL, "bit.ly/3iXhvjG"): ListName.DENY,
     }
-    assert "domain bit.ly" in decision.reasons[0]
-    assert len(lists.asked) == 1  # one lookup per event, whatever the list size
+    assert decision.reasons[0] == "deny_list: denied domain bit.ly, url bit.ly/3iXhvjG"
+    assert len(signals.asked) == 1  # one lookup per event, whatever the list size
 
 
 def test_deny_list_rule_misses_without_listed_entities() -> None:
-    lists = DictLists({(EntityKind.DOMAIN, "other.com"): ListName.DENY})
+    signals = MemorySignals(lists={(EntityKind.DOMAIN, "other.com"): ListName.DENY})
 
-    decision = evaluate(post(EXAMPLE_POST), [DenyListRule()], lists, "US")
+    decision = evaluate(policy(DENY), post(EXAMPLE_POST), signals)
 
     assert decision.verdict is Verdict.ALLOW
     assert decision.rules[0].outcome is Outcome.MISS
 
 
-def test_event_region_overrides_the_default() -> None:
-    text = "ring 020 7946 0018 today"
+def test_default_policy_blocks_denied_content_like_the_skeleton_did() -> None:
+    signals = MemorySignals(lists={(EntityKind.DOMAIN, "bit.ly"): ListName.DENY})
 
-    in_gb = evaluate(
-        Event(EventType.POST, Actor(), datetime.now(UTC), Content(text), region="GB"),
-        [],
-        EmptyLists(),
-        "US",
+    decision = evaluate(default_policy(), post(EXAMPLE_POST), signals)
+
+    assert decision.verdict is Verdict.BLOCK
+    assert "deny_list: denied domain bit.ly, url bit.ly/3iXhvjG" in decision.reasons
+
+
+def test_signals_a_policy_does_not_read_are_not_gathered() -> None:
+    signals = MemorySignals(statuses={"u1": "banned"}, counters={"user_1m": 99})
+
+    decision = evaluate(policy(DENY), post("hi"), signals)
+
+    assert decision.signals["actor_status"] == "active"
+    assert decision.signals["velocity"] == {}
+
+
+def test_facts_read_are_kept_with_the_decision() -> None:
+    reads_all = rule(
+        "all_facts",
+        'actor.status == "banned" and velocity.user_1m > 5 and actor.account_age_days < 1',
+        "block",
     )
+    signals = MemorySignals(statuses={"u1": "banned"}, counters={"user_1m": 9})
+
+    decision = evaluate(policy(reads_all), post(account_age=timedelta(hours=6)), signals)
+
+    assert decision.verdict is Verdict.BLOCK
+    assert decision.signals["actor_status"] == "banned"
+    assert decision.signals["velocity"] == {"user_1m": 9}
+    assert decision.signals["account_age_seconds"] == 6 * 3600
+
+
+def test_event_region_overrides_the_default() -> None:
+    in_gb = evaluate(policy(), post("ring 020 7946 0018 today", region="GB"))
 
     assert [e.value for e in in_gb.entities] == ["+442079460018"]
+
+
+def test_event_fields_reach_conditions() -> None:
+    signup_only = rule("signup", 'event.type == "signup" and event.link_count == 0', "flag")
+
+    assert evaluate(policy(signup_only), post(kind=EventType.SIGNUP)).verdict is Verdict.FLAG
+    assert evaluate(policy(signup_only), post()).verdict is Verdict.ALLOW
 
 
 def test_verdicts_are_ordered() -> None:

@@ -16,7 +16,7 @@ from spamward.settings import Settings
 from spamward.storage import models
 from spamward.worker import MaintenanceWorker
 from tests.conftest import EXAMPLE_POST, ApiProject, Clock
-from tests.test_engine import post
+from tests.policy_helpers import post
 
 
 def events(runtime: Runtime) -> int:

@@ -1,14 +1,18 @@
-"""What a running spamward holds: settings, the database and the policy, built once."""
+"""What a running spamward holds: settings, the database, compiled policies and the
+in-process counters, built once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from spamward.engine import warm_up
-from spamward.policy.rules import Rule, default_policy
+from spamward.policy.cache import PolicyCache
+from spamward.policy.compiled import Policy
+from spamward.policy.defaults import default_policy
 from spamward.settings import Settings
+from spamward.signals.velocity import MemoryVelocity, Velocity
 from spamward.storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -22,8 +26,10 @@ def utc_now() -> datetime:
 class Runtime:
     settings: Settings
     database: Database
-    policy: Sequence[Rule]
+    default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
+    policies: PolicyCache = field(default_factory=PolicyCache)
+    velocity: Velocity = field(default_factory=MemoryVelocity)
 
     def close(self) -> None:
         self.database.dispose()

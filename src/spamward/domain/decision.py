@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.verdict import Verdict
@@ -30,6 +31,16 @@ class RuleOutcome:
     weight: float
     reason: str
     duration_us: float
+    would_be: Verdict | None = None  # a shadow hit: the verdict had the rule been active
+
+
+@dataclass(frozen=True, slots=True)
+class EffectRequest:
+    """An action a decision asks for, and the rule that asked (workers run it)."""
+
+    action: str
+    params: dict[str, Any]
+    rule: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +52,10 @@ class Decision:
     list_status: dict[tuple[EntityKind, str], ListName]
     rules: tuple[RuleOutcome, ...]
     duration_us: float
+    policy_version: int = 0
+    effects: tuple[EffectRequest, ...] = ()
+    challenge: str | None = None  # with a challenge verdict: captcha or email_code
+    retry_after_seconds: int | None = None  # with a rate_limit verdict
+    # What rules read besides the content (account age, velocity, entity counts...), kept
+    # with the decision so a backtest replays the same facts.
+    signals: dict[str, Any] = field(default_factory=dict)

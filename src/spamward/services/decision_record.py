@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from spamward.domain.decision import Decision
+from spamward.domain.decision import Decision, RuleOutcome
 from spamward.domain.entity import EntityKind, group_by_kind
 
 
@@ -63,18 +63,30 @@ def trace_of(decision: Decision) -> dict[str, Any]:
             ]
             for kind in EntityKind
         },
-        "rules": [
-            {
-                "rule": outcome.rule,
-                "outcome": outcome.outcome.value,
-                "verdict": outcome.verdict.value,
-                "weight": outcome.weight,
-                "reason": outcome.reason,
-            }
-            for outcome in decision.rules
+        "rules": [_outcome(outcome) for outcome in decision.rules],
+        "effects": [
+            {"action": effect.action, "params": effect.params, "rule": effect.rule}
+            for effect in decision.effects
         ],
+        "challenge": {"kind": decision.challenge} if decision.challenge else None,
+        "retry_after_seconds": decision.retry_after_seconds,
+        "policy_version": decision.policy_version,
+        "signals": decision.signals,
         "duration_us": round(decision.duration_us, 1),
     }
+
+
+def _outcome(outcome: RuleOutcome) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "rule": outcome.rule,
+        "outcome": outcome.outcome.value,
+        "verdict": outcome.verdict.value,
+        "weight": outcome.weight,
+        "reason": outcome.reason,
+    }
+    if outcome.would_be is not None:
+        shown["would_be"] = outcome.would_be.value
+    return shown
 
 
 def _list_of(decision: Decision, kind: EntityKind, value: str) -> str | None:

@@ -14,26 +14,37 @@ from spamward.engine import evaluate
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
 from spamward.services.decision_record import DecisionRecord, record_of
-from spamward.signals.lists import EmptyLists, ListReader, list_status
+from spamward.services.policies import live_policy
+from spamward.services.signals import LiveSignals
+from spamward.signals.lists import list_status
+from spamward.signals.reader import NoSignals, SignalReader
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import events as event_repo
 from spamward.storage.repositories.aggregates import count_post, day_number
 from spamward.storage.repositories.events import PostedEntity
 from spamward.storage.repositories.lists import StoredLists
 from spamward.storage.repositories.projects import project_by_name, project_settings
+from spamward.storage.repositories.signals import StoredSignals
 
 
 def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
-    """Judge an event and store it with its decision before answering."""
+    """Judge an event and store it with its decision before answering; the velocity
+    counters count it once it is stored."""
     now = runtime.clock()
     with runtime.database.read() as session:
         knobs = project_settings(session, project_id)
-        lists = StoredLists(session, project_id, now)
-        decision = _evaluate(runtime, event, lists, knobs.duplicate_text_min_chars)
+        policy = live_policy(runtime, session, project_id)
+        signals = LiveSignals(
+            StoredSignals(session, project_id, now), runtime.velocity, project_id, now
+        )
+        decision = evaluate(
+            event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
+        )
     record = record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
     first_day = day_number(now) - knobs.window_days
     with runtime.database.write() as session:
         _store(session, project_id, event, decision, record, first_day)
+    runtime.velocity.commit(project_id, event, now)
     return record
 
 
@@ -64,7 +75,6 @@ def _store(
     )
     if in_window:
         count_post(session, project_id, entity_ids, actor_id, posted_at)
-    at = record.created_at
     decision_repo.insert_decision(
         session,
         project_id,
@@ -74,21 +84,41 @@ def _store(
         score=record.score,
         trace=record.trace,
         duration_us=decision.duration_us,
-        at=at,
+        policy_version=decision.policy_version,
+        at=record.created_at,
     )
+    shadow = [o for o in decision.rules if o.would_be is not None]
+    if shadow:
+        decision_repo.insert_shadow_hits(
+            session,
+            project_id,
+            record.id,
+            decision.policy_version,
+            decision.verdict.value,
+            [(o.rule, o.would_be.value) for o in shadow if o.would_be],
+            record.created_at,
+        )
 
 
 def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:
-    """Judge an event against a project's lists (or none) without storing anything."""
+    """Judge an event with a project's live policy and stored signals, or with the default
+    policy and nothing stored, without storing or counting anything."""
+    now = runtime.clock()
+    min_chars = runtime.settings.duplicate_text_min_chars
     with runtime.database.read() as session:
-        lists: ListReader = EmptyLists()
+        policy = runtime.default_policy
+        signals: SignalReader = NoSignals()
+
         if project_name is not None:
             project = project_by_name(session, project_name)
             if project is None:
                 raise NotFound(f"no project named {project_name!r}")
-            lists = StoredLists(session, project.id, runtime.clock())
-        decision = _evaluate(runtime, event, lists, runtime.settings.duplicate_text_min_chars)
-    return record_of(decision, decision_id=None, event_id=None, at=runtime.clock())
+            policy = live_policy(runtime, session, project.id)
+            stored = StoredSignals(session, project.id, now)
+            signals = LiveSignals(stored, runtime.velocity, project.id, now)
+            min_chars = project.duplicate_text_min_chars
+        decision = evaluate(event, policy, signals, runtime.settings.default_region, min_chars)
+    return record_of(decision, decision_id=None, event_id=None, at=now)
 
 
 def get_decision(runtime: Runtime, project_id: int, decision_id: uuid.UUID) -> DecisionRecord:
@@ -121,10 +151,6 @@ def recent_decisions(runtime: Runtime, project_id: int, limit: int = 50) -> list
         )
         for d, event, user_id in rows
     ]
-
-
-def _evaluate(runtime: Runtime, event: Event, lists: ListReader, min_text_chars: int) -> Decision:
-    return evaluate(event, runtime.policy, lists, runtime.settings.default_region, min_text_chars)
 
 
 def _state(listed: ListName | None) -> str | None:

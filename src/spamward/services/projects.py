@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from spamward.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from spamward.services.policies import install_default_policy
 from spamward.storage.db import Database
 from spamward.storage.repositories import projects as repo
 
@@ -42,7 +43,9 @@ def create_project(database: Database, name: str) -> ProjectRef:
         )
     try:
         with database.write() as session:
-            project = repo.insert_project(session, name, datetime.now(UTC))
+            now = datetime.now(UTC)
+            project = repo.insert_project(session, name, now)
+            install_default_policy(session, project.id, now)
             return ProjectRef(project.id, project.name)
     except IntegrityError as error:
         raise Conflict(f"project {name!r} already exists") from error

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -49,6 +50,8 @@ class Project(Base):
     ignore_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     retention_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     duplicate_text_min_chars: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
+    # The published policy version decisions use; 0 until the default policy is installed.
+    policy_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKey(Base):
@@ -96,6 +99,8 @@ class Actor(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    # Kept by spamward and read by rules: active, flagged, quarantined, suspended, banned.
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
 
 
 class Event(Base):
@@ -124,14 +129,16 @@ class Entity(Base):
     __tablename__ = "entities"
     __table_args__ = (
         UniqueConstraint("project_id", "kind", "value"),
+        # Tabs list entities on no list, by post count: the partial index keeps that in order.
         Index(
             "ix_entities_tab",
             "project_id",
             "kind",
-            "list_state",
             "post_count",
             "last_seen_at",
             "id",
+            postgresql_where=text("list_state IS NULL"),
+            sqlite_where=text("list_state IS NULL"),
         ),
         Index("ix_entities_host", "project_id", "kind", "host"),
     )
@@ -212,6 +219,7 @@ class Decision(Base):
     trace: Mapped[dict[str, Any]]
     duration_us: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime]
+    policy_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ListEntry(Base):
@@ -242,3 +250,68 @@ class ModerationLog(Base):
     who: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]]
+
+
+class PolicyDraft(Base):
+    """The policy being edited: rule changes land here until published."""
+
+    __tablename__ = "policy_drafts"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(300))
+
+
+class PolicyVersion(Base):
+    """A published policy, never changed; rollback publishes an earlier one again."""
+
+    __tablename__ = "policy_versions"
+    __table_args__ = (UniqueConstraint("project_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(300))
+
+
+class ShadowHit(Base):
+    """A shadow rule's hit: what it would have changed, for the shadow report."""
+
+    __tablename__ = "shadow_hits"
+    __table_args__ = (Index("ix_shadow_hits_project_at", "project_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    decision_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(64))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(16))  # as answered
+    would_be: Mapped[str] = mapped_column(String(16))  # had the rule been active
+    at: Mapped[datetime]
+
+
+class Backtest(Base):
+    """A draft policy run over recorded events, as a job: its progress, then its report."""
+
+    __tablename__ = "backtests"
+    __table_args__ = (Index("ix_backtests_project_created", "project_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))  # queued, running, done, failed
+    days: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]]
+    done_events: Mapped[int] = mapped_column(Integer, default=0)
+    total_events: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

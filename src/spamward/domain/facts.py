@@ -1,0 +1,45 @@
+"""Facts about an event besides its content, gathered before the policy runs.
+
+Kept with the decision, so that a backtest replays a draft policy over the same facts the
+live decision saw (account age, account status, velocity, entity counts at the time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from spamward.domain.entity import EntityKind
+
+EntityKey = tuple[EntityKind, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    account_age_seconds: float | None = None
+    actor_status: str = "active"
+    velocity: dict[str, int] = field(default_factory=dict)
+    entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "account_age_seconds": self.account_age_seconds,
+            "actor_status": self.actor_status,
+            "velocity": self.velocity,
+            "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Facts:
+        """Facts as stored; anything missing (decisions older than the field) is unknown."""
+        counts = {
+            (EntityKind(kind), value): (int(posts), int(users))
+            for kind, value, posts, users in data.get("entity_counts", [])
+        }
+        age = data.get("account_age_seconds")
+        return cls(
+            account_age_seconds=float(age) if age is not None else None,
+            actor_status=str(data.get("actor_status", "active")),
+            velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
+            entity_counts=counts,
+        )

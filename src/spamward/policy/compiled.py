@@ -1,0 +1,121 @@
+"""A policy checked and compiled: what the engine runs. Nothing invalid gets this far."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from spamward.domain.verdict import Verdict
+from spamward.policy.compiler import Condition, compile_condition
+from spamward.policy.document import Mode, PolicyDocument, RuleSpec
+from spamward.policy.errors import ConditionError, PolicyInvalid
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    spec: RuleSpec
+    condition: Condition
+
+    @property
+    def shadow(self) -> bool:
+        return self.spec.mode is Mode.SHADOW
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: int  # the published version; 0 for a draft or the built-in default
+    document: PolicyDocument
+    rules: tuple[CompiledRule, ...]  # active and shadow rules, in priority order
+    thresholds: tuple[tuple[float, Verdict], ...]  # highest first
+    reads: frozenset[str]  # every context field some rule reads
+
+    def reads_any(self, *prefixes: str) -> bool:
+        return any(path.startswith(prefixes) for path in self.reads)
+
+    def verdict_for(self, score: float) -> Verdict:
+        for threshold, verdict in self.thresholds:
+            if score >= threshold:
+                return verdict
+        return Verdict.ALLOW
+
+
+def compile_policy(document: PolicyDocument, version: int = 0) -> Policy:
+    """The runnable policy, or `PolicyInvalid` listing every condition that does not check."""
+    problems: list[dict[str, Any]] = []
+    rules = []
+    for spec in sorted(document.rules, key=lambda rule: (rule.priority, rule.name)):
+        try:
+            condition = compile_condition(spec.condition)
+        except ConditionError as error:
+            problems.append(_condition_problem(spec.name, error))
+            continue
+        if spec.mode is not Mode.DISABLED:
+            rules.append(CompiledRule(spec, condition))
+    if problems:
+        raise PolicyInvalid(problems)
+    thresholds = sorted(
+        ((score, verdict) for verdict, score in document.scoring.thresholds.items()),
+        key=lambda item: (item[0], item[1].severity),
+        reverse=True,
+    )
+    reads = frozenset(path for rule in rules for path in rule.condition.reads)
+    return Policy(version, document, tuple(rules), tuple(thresholds), reads)
+
+
+def parse_document(raw: Any) -> PolicyDocument:
+    """A document from JSON or YAML data, checked in full; `PolicyInvalid` otherwise."""
+    try:
+        document = PolicyDocument.model_validate(raw)
+    except ValidationError as error:
+        raise PolicyInvalid(_shape_problems(raw, error)) from None
+    compile_policy(document)
+    return document
+
+
+def check_rule(raw: Any) -> RuleSpec:
+    """One rule, checked in full (its condition compiled); `PolicyInvalid` otherwise."""
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as error:
+        raise PolicyInvalid(_shape_problems({"rules": [raw]}, error, prefix=("rules", 0))) from None
+    try:
+        compile_condition(spec.condition)
+    except ConditionError as error:
+        raise PolicyInvalid([_condition_problem(spec.name, error)]) from None
+    return spec
+
+
+def _condition_problem(rule: str, error: ConditionError) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "field": "condition",
+        "line": error.line,
+        "column": error.column,
+        "message": error.message,
+    }
+
+
+def _shape_problems(
+    raw: Any, error: ValidationError, prefix: tuple[Any, ...] = ()
+) -> list[dict[str, Any]]:
+    problems = []
+    for problem in error.errors(include_url=False, include_input=False, include_context=False):
+        location = (*prefix, *problem["loc"])
+        rule, rest = _rule_of(raw, location)
+        problems.append(
+            {"rule": rule, "field": ".".join(map(str, rest)) or "rule", "message": problem["msg"]}
+        )
+    return problems
+
+
+def _rule_of(raw: Any, location: tuple[Any, ...]) -> tuple[str | None, tuple[Any, ...]]:
+    """The rule a problem is in (by name when it has one) and the field within it."""
+    if len(location) < 2 or location[0] != "rules" or not isinstance(location[1], int):
+        return None, location
+    rules = raw.get("rules") if isinstance(raw, dict) else None
+    index = location[1]
+    entry = rules[index] if isinstance(rules, list) and index < len(rules) else None
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return (name if isinstance(name, str) else f"#{index + 1}"), location[2:]

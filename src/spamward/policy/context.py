@@ -1,0 +1,61 @@
+"""The decision context a condition reads, built to the schema declared in policy/types.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spamward.domain.decision import ListName
+from spamward.domain.entity import Entity, EntityKind
+from spamward.domain.event import Event
+from spamward.domain.facts import EntityKey, Facts
+from spamward.policy.types import VELOCITY, Env
+
+_NO_VELOCITY = dict.fromkeys(VELOCITY.fields, 0)
+
+
+def build_context(
+    event: Event,
+    entities: tuple[Entity, ...],
+    listed: dict[EntityKey, ListName],
+    facts: Facts,
+) -> Env:
+    actor = event.actor
+    email = actor.email or ""
+    age = facts.account_age_seconds
+    content = event.content
+    return {
+        "event": {
+            "type": event.type.value,
+            "text": content.text,
+            "title": content.title or "",
+            "length": len(content.judged_text()),
+            "link_count": sum(1 for entity in entities if entity.kind is EntityKind.URL),
+        },
+        "actor": {
+            "id": actor.user_id or "",
+            "email": email,
+            "email_domain": email.rpartition("@")[2].lower() if "@" in email else "",
+            "ip": actor.ip or "",
+            "country": actor.country or "",
+            "account_age_seconds": age,
+            "account_age_days": age / 86400 if age is not None else None,
+            "status": facts.actor_status,
+        },
+        "entities": [_entity(entity, listed, facts) for entity in entities],
+        "velocity": _NO_VELOCITY | facts.velocity,
+    }
+
+
+def _entity(entity: Entity, listed: dict[EntityKey, ListName], facts: Facts) -> dict[str, Any]:
+    state = listed.get(entity.key)
+    posts, users = facts.entity_counts.get(entity.key, (0, 0))
+    return {
+        "kind": entity.kind.value,
+        "value": entity.value,
+        "display": entity.display,
+        "domain": entity.domain or "",
+        "list": state.value if state else "",
+        "shortener": entity.is_shortener,
+        "posts": posts,
+        "users": users,
+    }

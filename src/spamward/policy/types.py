@@ -1,0 +1,113 @@
+"""The types of the rule language and the declared shape of the decision context.
+
+Every field a condition may read is declared here with its type, so a condition is checked
+when it is saved: an unknown field or a type mismatch never reaches evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    name: str  # "bool", "number" or "string"
+    nullable: bool = False  # an unknown value: compares false with <, <=, >, >=
+
+    def __str__(self) -> str:
+        return f"{self.name} or null" if self.nullable else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class ListOf:
+    item: Type
+
+    def __str__(self) -> str:
+        return f"list of {self.item}"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    name: str
+    fields: dict[str, Type]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+Type = Scalar | ListOf | Record
+
+BOOL = Scalar("bool")
+NUMBER = Scalar("number")
+STRING = Scalar("string")
+NULL = Scalar("null", nullable=True)
+MAYBE_NUMBER = Scalar("number", nullable=True)
+
+ENTITY = Record(
+    "entity",
+    {
+        "kind": STRING,  # domain, url, email, phone, text
+        "value": STRING,
+        "display": STRING,
+        "domain": STRING,  # the host of a domain, URL or address; "" otherwise
+        "list": STRING,  # allow, deny, ignore, or "" when on no list
+        "shortener": BOOL,
+        "posts": NUMBER,  # posts carrying it in the project's window, before this one
+        "users": NUMBER,  # distinct users who posted it in the window
+    },
+)
+
+EVENT = Record(
+    "event",
+    {
+        "type": STRING,
+        "text": STRING,
+        "title": STRING,
+        "length": NUMBER,  # characters of title, text and links together
+        "link_count": NUMBER,  # URLs found in the content
+    },
+)
+
+ACTOR = Record(
+    "actor",
+    {
+        "id": STRING,
+        "email": STRING,
+        "email_domain": STRING,
+        "ip": STRING,
+        "country": STRING,
+        "account_age_seconds": MAYBE_NUMBER,
+        "account_age_days": MAYBE_NUMBER,
+        "status": STRING,  # active, flagged, quarantined, suspended, banned
+    },
+)
+
+VELOCITY = Record(
+    "velocity",
+    {f"{who}_{window}": NUMBER for who in ("user", "ip") for window in ("1m", "10m", "1h", "1d")},
+)
+
+Env = dict[str, Any]  # the decision context, plus the loop variables while a loop runs
+Fn = Callable[[Env], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A checked expression: its type, its compiled closure, and the field it reads."""
+
+    type: Type
+    fn: Fn
+    path: str = ""  # e.g. "actor.status": what the engine must gather for it
+
+
+CONTEXT: dict[str, Type] = {
+    "event": EVENT,
+    "actor": ACTOR,
+    "entities": ListOf(ENTITY),
+    "velocity": VELOCITY,
+}

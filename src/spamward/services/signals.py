@@ -1,0 +1,36 @@
+"""The signals one decision reads: stored ones from its read session, velocity from the
+runtime's counters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from spamward.domain.decision import ListName
+from spamward.domain.event import Event
+from spamward.domain.facts import EntityKey
+from spamward.signals.velocity import Velocity
+from spamward.storage.repositories.signals import StoredSignals
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSignals:
+    """A `SignalReader` for one decision of one project."""
+
+    stored: StoredSignals
+    counters: Velocity
+    project_id: int
+    now: datetime
+
+    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
+        return self.stored.listed(keys)
+
+    def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
+        return self.stored.entity_counts(keys)
+
+    def actor_status(self, user_id: str) -> str:
+        return self.stored.actor_status(user_id)
+
+    def velocity(self, event: Event) -> Mapping[str, int]:
+        return self.counters.read(self.project_id, event, self.now)

@@ -1,0 +1,41 @@
+"""What the engine may ask storage while it decides: one protocol, read-only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from spamward.domain.decision import ListName
+from spamward.domain.event import Event
+from spamward.domain.facts import EntityKey
+from spamward.signals.lists import ListReader
+
+
+class SignalReader(ListReader, Protocol):
+    def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
+        """Posts and distinct users in the project's window, for the keys seen before."""
+        ...
+
+    def actor_status(self, user_id: str) -> str:
+        """The account's status as spamward keeps it: active unless moderated."""
+        ...
+
+    def velocity(self, event: Event) -> Mapping[str, int]:
+        """The actor's recent action counts, before this event (see signals/velocity.py)."""
+        ...
+
+
+class NoSignals:
+    """Nothing stored: for judging text outside any project."""
+
+    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
+        return {}
+
+    def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
+        return {}
+
+    def actor_status(self, user_id: str) -> str:
+        return "active"
+
+    def velocity(self, event: Event) -> Mapping[str, int]:
+        return {}

@@ -1,0 +1,36 @@
+"""The engine's reads from storage while it decides: lists, entity counts, account status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import bindparam, select, tuple_
+
+from spamward.domain.entity import EntityKind
+from spamward.domain.facts import EntityKey
+from spamward.storage.models import Actor, Entity
+from spamward.storage.repositories.lists import StoredLists
+
+_COUNTS = select(Entity.kind, Entity.value, Entity.post_count, Entity.user_count).where(
+    Entity.project_id == bindparam("project_id"),
+    tuple_(Entity.kind, Entity.value).in_(bindparam("keys", expanding=True)),
+)
+_STATUS = select(Actor.status).where(
+    Actor.project_id == bindparam("project_id"), Actor.external_id == bindparam("user_id")
+)
+
+
+class StoredSignals(StoredLists):
+    """A `SignalReader` over one project's tables: each read is one indexed query."""
+
+    def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
+        wanted = [(kind.value, value) for kind, value in keys]
+        if not wanted:
+            return {}
+        rows = self._session.execute(_COUNTS, {"project_id": self._project_id, "keys": wanted})
+        return {(EntityKind(kind), value): (posts, users) for kind, value, posts, users in rows}
+
+    def actor_status(self, user_id: str) -> str:
+        parameters = {"project_id": self._project_id, "user_id": user_id}
+        status = self._session.execute(_STATUS, parameters).scalar_one_or_none()
+        return status or "active"

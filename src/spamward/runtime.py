@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from spamward.engine import warm_up
+from spamward.jobs import Jobs
 from spamward.policy.cache import PolicyCache
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
@@ -30,8 +31,10 @@ class Runtime:
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: PolicyCache = field(default_factory=PolicyCache)
     velocity: Velocity = field(default_factory=MemoryVelocity)
+    jobs: Jobs = field(default_factory=Jobs)
 
     def close(self) -> None:
+        self.jobs.shutdown()
         self.database.dispose()
 
 

@@ -47,17 +47,26 @@ class ApiCall:
         return self.caller().project_id
 
     def json(self, model: type[Model]) -> Model:
+        try:
+            return model.model_validate_json(self._text())
+        except ValidationError as error:
+            raise _validation_error(error) from None
+
+    def json_value(self) -> Any:
+        """The body as plain JSON data, for services that check it themselves."""
+        try:
+            return orjson.loads(self._text())
+        except orjson.JSONDecodeError as error:
+            raise InvalidJson(f"body is not valid JSON: {error}") from None
+
+    def _text(self) -> str:
         content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType("send the body as application/json")
         try:
-            text = self.body.decode("utf-8")
+            return self.body.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InvalidEncoding(f"body is not valid UTF-8 (byte {error.start})") from error
-        try:
-            return model.model_validate_json(text)
-        except ValidationError as error:
-            raise _validation_error(error) from None
 
     def params(self, model: type[Model]) -> Model:
         try:

@@ -17,6 +17,7 @@ _REF = "#/components/schemas/{model}"
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted: running as a job",
     204: "No content",
     400: "Malformed request (invalid JSON or encoding)",
     401: "Missing, unknown or revoked API key",

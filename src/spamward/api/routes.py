@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from spamward.api.http import ApiCall, Operation
+from spamward.api.policy_routes import POLICY_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
 from spamward.api.spam_manager_routes import SPAM_MANAGER_OPERATIONS
 from spamward.errors import NotFound
@@ -41,4 +42,5 @@ OPERATIONS = (
         DecisionOut, errors=(401, 404),
     ),
     *SPAM_MANAGER_OPERATIONS,
+    *POLICY_OPERATIONS,
 )  # fmt: skip

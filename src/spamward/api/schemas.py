@@ -111,6 +111,7 @@ class ListQuery(Strict):
 class EntityOut(BaseModel):
     value: str = Field(description="Canonical key (punycode domains, E.164 phones).")
     display: str = Field(description="As a moderator reads it.")
+    domain: str | None = Field(default=None, description="Host of a domain, URL or address.")
     list: str | None = Field(description="The list it is on, if any.")
     shortener: bool
 
@@ -129,6 +130,19 @@ class RuleOutcomeOut(BaseModel):
     verdict: Verdict
     weight: float
     reason: str
+    would_be: Verdict | None = Field(
+        default=None, description="A shadow hit: the verdict had the rule been active."
+    )
+
+
+class EffectOut(BaseModel):
+    action: str
+    params: dict[str, str | int | float | bool]
+    rule: str = Field(description="The rule that asked for it.")
+
+
+class ChallengeOut(BaseModel):
+    kind: str = Field(description="captcha or email_code")
 
 
 class DecisionOut(BaseModel):
@@ -139,8 +153,16 @@ class DecisionOut(BaseModel):
     reasons: list[str]
     entities: DecisionEntitiesOut
     rules: list[RuleOutcomeOut]
+    effects: list[EffectOut] = Field(description="Actions the decision asks for.")
+    challenge: ChallengeOut | None = Field(description="What to ask, with a challenge verdict.")
+    retry_after_seconds: int | None = Field(description="With a rate_limit verdict.")
+    policy_version: int = Field(description="The published policy version that decided.")
+    signals: dict[str, Any] = Field(
+        description="Facts the rules read besides the content (kept for backtests)."
+    )
     duration_us: float
     created_at: datetime
+
 
 
 class ListEntryOut(BaseModel):

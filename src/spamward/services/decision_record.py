@@ -56,6 +56,7 @@ def trace_of(decision: Decision) -> dict[str, Any]:
                 {
                     "value": entity.value,
                     "display": entity.display,
+                    "domain": entity.domain,
                     "list": _list_of(decision, kind, entity.value),
                     "shortener": entity.is_shortener,
                 }

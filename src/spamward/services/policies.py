@@ -63,6 +63,29 @@ def draft(runtime: Runtime, project_id: int) -> PolicyDocument:
         return _draft(session, project_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Overview:
+    live_version: int
+    unpublished_changes: bool
+    draft: PolicyDocument
+
+
+def overview(runtime: Runtime, project_id: int) -> Overview:
+    with runtime.database.read() as session:
+        live = repo.live_version_number(session, project_id)
+        current = _draft(session, project_id)
+        return Overview(live, current != _version_document(session, project_id, live), current)
+
+
+def problems_in(raw: Any) -> list[dict[str, Any]]:
+    """Everything wrong with a policy document, without storing it."""
+    try:
+        parse_document(raw)
+    except PolicyInvalid as invalid:
+        return invalid.details or []
+    return []
+
+
 def add_rule(runtime: Runtime, project_id: int, raw: Any, who: str) -> RuleSpec:
     rule = check_rule(raw)
 

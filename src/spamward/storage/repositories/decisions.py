@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from spamward.storage.models import Actor, Decision, Event, ShadowHit, table_of
@@ -85,3 +85,26 @@ def recent_decisions(
         .limit(limit)
     )
     return [(decision, event, user_id) for decision, event, user_id in rows]
+
+
+def count_since(session: Session, project_id: int, since: datetime) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Decision)
+            .where(Decision.project_id == project_id, Decision.created_at >= since)
+        )
+        or 0
+    )
+
+
+def shadow_hit_counts(
+    session: Session, project_id: int, since: datetime
+) -> list[tuple[str, str, str, int]]:
+    """(rule, verdict answered, verdict it would have caused, hits) since a time."""
+    rows = session.execute(
+        select(ShadowHit.rule, ShadowHit.verdict, ShadowHit.would_be, func.count())
+        .where(ShadowHit.project_id == project_id, ShadowHit.at >= since)
+        .group_by(ShadowHit.rule, ShadowHit.verdict, ShadowHit.would_be)
+    )
+    return [(rule, verdict, would_be, count) for rule, verdict, would_be, count in rows]

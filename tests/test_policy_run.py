@@ -249,11 +249,6 @@ def test_a_shadow_allow_rule_with_weight_would_cross_a_threshold() -> None:
     assert outcome_of(decision, "watched").would_be is Verdict.FLAG
 
 
-@pytest.mark.xfail(
-    reason="bug: would_be takes the most severe of the actual verdict, so a shadow rule's "
-    "negative weight can never bring the score back below a threshold",
-    strict=True,
-)
 def test_a_shadow_negative_weight_would_lower_the_verdict() -> None:
     decision = judge(
         rule("risky", ALWAYS, weight=3),
@@ -614,11 +609,6 @@ def test_a_draft_policy_is_version_0() -> None:
     assert decision.policy_version == 0
 
 
-@pytest.mark.xfail(
-    reason="bug: explaining a hit re-runs the generator over every entity, past where any() "
-    "stopped, so a condition that evaluated true is recorded as an error and loses its verdict",
-    strict=True,
-)
 def test_a_true_condition_stays_a_hit_when_explaining_it_fails() -> None:
     short_circuits = 'any(e.kind == "domain" or 1 / e.posts > 0 for e in entities)'
 

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
-import orjson
 
+from spamward.cli_policy import policy
+from spamward.cli_support import guard, print_json, runtime_of
 from spamward.demo.setup import ensure_demo
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
-from spamward.errors import SpamwardError
-from spamward.runtime import Runtime, build_runtime
 from spamward.server import serve as run_server
 from spamward.services.decisions import judge
 from spamward.services.moderators import Role, create_moderator
@@ -41,19 +39,7 @@ EXTRACT_KINDS = (EntityKind.DOMAIN, EntityKind.URL, EntityKind.EMAIL, EntityKind
 @click.pass_context
 def main(context: click.Context, config: Path | None) -> None:
     """spamward: self-hosted anti-spam decisions and Spam Manager."""
-    context.obj = _guard(lambda: load_settings(config))
-
-
-def _guard(action: Callable[[], Any]) -> Any:
-    try:
-        return action()
-    except SpamwardError as error:
-        raise click.ClickException(error.message) from None
-
-
-def _runtime(context: click.Context) -> Runtime:
-    settings: Settings = context.obj
-    return build_runtime(settings)
+    context.obj = guard(lambda: load_settings(config))
 
 
 def _region(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
@@ -62,10 +48,6 @@ def _region(context: click.Context, parameter: click.Parameter, value: str | Non
     if not re.fullmatch(r"[A-Za-z]{2}", value):
         raise click.BadParameter("a two-letter region code such as US or GB")
     return value.upper()
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value).decode() + "\n")
 
 
 @main.command()
@@ -84,8 +66,8 @@ def serve(context: click.Context, host: str | None, port: int | None) -> None:
 def migrate(context: click.Context) -> None:
     """Create or upgrade the database schema."""
 
-    runtime = _runtime(context)
-    _guard(lambda: upgrade(runtime.database))
+    runtime = runtime_of(context)
+    guard(lambda: upgrade(runtime.database))
     click.echo(f"database is up to date ({runtime.settings.database_url.split('://')[0]})")
 
 
@@ -100,7 +82,7 @@ def project() -> None:
 def project_create(context: click.Context, name: str) -> None:
     """Create a project."""
 
-    created = _guard(lambda: create_project(_runtime(context).database, name))
+    created = guard(lambda: create_project(runtime_of(context).database, name))
     click.echo(f"created project {created.name} (id {created.id})")
 
 
@@ -116,7 +98,7 @@ def key() -> None:
 def key_create(context: click.Context, project_name: str, name: str) -> None:
     """Create an API key; it is printed once and stored hashed."""
 
-    new = _guard(lambda: create_api_key(_runtime(context).database, project_name, name))
+    new = guard(lambda: create_api_key(runtime_of(context).database, project_name, name))
     click.echo(new.token)
     click.echo(
         f"(key {name!r} for project {new.project.name}: store it now, it is not shown again)",
@@ -149,8 +131,8 @@ def moderator_create(
 
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")
-    runtime = _runtime(context)
-    created = _guard(
+    runtime = runtime_of(context)
+    created = guard(
         lambda: create_moderator(runtime.database, email, password, project_name, Role(role))
     )
     click.echo(f"created moderator {created.email} ({role} on {project_name})")
@@ -179,8 +161,8 @@ def check(
 
     content = Content(text if text is not None else sys.stdin.read())
     event = Event(EventType(event_type), Actor(), datetime.now(UTC), content, region=region)
-    record = _guard(lambda: judge(_runtime(context), event, project_name))
-    _print_json(record.to_json())
+    record = guard(lambda: judge(runtime_of(context), event, project_name))
+    print_json(record.to_json())
 
 
 @main.command()
@@ -193,7 +175,7 @@ def extract(context: click.Context, region: str | None, lines: bool, raw: bool) 
     settings: Settings = context.obj
     wanted_region = region or settings.default_region
     for chunk in _chunks(lines):
-        _print_json(_extraction(chunk, wanted_region, raw=raw))
+        print_json(_extraction(chunk, wanted_region, raw=raw))
 
 
 def _extraction(text: str, region: str, *, raw: bool) -> dict[str, list[str]]:
@@ -229,20 +211,23 @@ def retention() -> None:
 @click.pass_context
 def retention_run(context: click.Context) -> None:
     """Move every project's window on, purge old posts, drop expired ignores; print a report."""
-    report = _guard(lambda: run_retention(_runtime(context)))
-    _print_json(asdict(report))
+    report = guard(lambda: run_retention(runtime_of(context)))
+    print_json(asdict(report))
 
 
 @main.command()
 @click.pass_context
 def demo(context: click.Context) -> None:
     """Set up the demo project, key, moderator and traffic (safe to run again)."""
-    runtime = _runtime(context)
-    _guard(lambda: upgrade(runtime.database))
-    credentials = _guard(lambda: ensure_demo(runtime))
+    runtime = runtime_of(context)
+    guard(lambda: upgrade(runtime.database))
+    credentials = guard(lambda: ensure_demo(runtime))
     settings = runtime.settings
     click.echo(f"demo project : {credentials.project}")
     click.echo(f"API key      : {credentials.api_key}   (also in {settings.data_dir}/demo-api-key)")
     click.echo(f"dashboard    : {credentials.email} / {credentials.password}")
     if credentials.events_loaded:
         click.echo(f"demo traffic : {credentials.events_loaded} events judged and recorded")
+
+
+main.add_command(policy)

@@ -164,7 +164,6 @@ class DecisionOut(BaseModel):
     created_at: datetime
 
 
-
 class ListEntryOut(BaseModel):
     id: int
     list: str

@@ -34,7 +34,8 @@ def run_policy(policy: Policy, env: Env) -> Judgement:
     hits = [rule for rule, outcome in pairs if outcome.outcome is Outcome.HIT]
     score = round(sum(rule.spec.weight for rule in hits), 4)
     scored = policy.verdict_for(score)
-    verdict = Verdict.most_severe([*(rule.spec.verdict for rule in hits), scored])
+    asked = [rule.spec.verdict for rule in hits]
+    verdict = Verdict.most_severe([*asked, scored])
     reasons = [f"{o.rule}: {o.reason}" for o in outcomes if o.outcome is Outcome.HIT]
     if scored is not Verdict.ALLOW:
         reasons.append(f"score {score:g} reaches the {scored} threshold")
@@ -42,7 +43,7 @@ def run_policy(policy: Policy, env: Env) -> Judgement:
         verdict=verdict,
         score=score,
         reasons=tuple(reasons),
-        outcomes=tuple(_with_shadow_effect(policy, o, verdict, score) for o in outcomes),
+        outcomes=tuple(_with_shadow_effect(policy, o, asked, score) for o in outcomes),
         effects=_effects(hits),
         challenge=_challenge(hits) if verdict is Verdict.CHALLENGE else None,
         retry_after_seconds=_retry_after(hits) if verdict is Verdict.RATE_LIMIT else None,
@@ -66,18 +67,23 @@ def _run(rule: CompiledRule, env: Env) -> RuleOutcome:
 
 
 def _reason(rule: CompiledRule, env: Env) -> str:
-    matched = [item for explain in rule.condition.explainers for item in explain(env)]
     text = rule.spec.reason_text()
+    try:
+        matched = [item for explain in rule.condition.explainers for item in explain(env)]
+    except Exception:  # explaining walks every entity; the hit stands without the list
+        return text
     return f"{text} {', '.join(dict.fromkeys(matched))}" if matched else text
 
 
 def _with_shadow_effect(
-    policy: Policy, outcome: RuleOutcome, verdict: Verdict, score: float
+    policy: Policy, outcome: RuleOutcome, asked: list[Verdict], score: float
 ) -> RuleOutcome:
+    """A shadow hit with the verdict the decision would have had with the rule active."""
     if outcome.outcome is not Outcome.SHADOW_HIT:
         return outcome
     scored = policy.verdict_for(score + outcome.weight)
-    would_be = Verdict.most_severe([verdict, outcome.verdict, scored])
+    would_be = Verdict.most_severe([*asked, outcome.verdict, scored])
+
     return RuleOutcome(
         outcome.rule,
         outcome.outcome,

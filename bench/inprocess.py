@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
 
 from bench.corpus import REGION, Corpus
 from bench.databases import postgres_url, seed_deny_list, sqlite_url
@@ -15,15 +18,21 @@ from spamward.domain.entity import EntityKind
 from spamward.domain.event import Event
 from spamward.domain.verdict import Verdict
 from spamward.engine import evaluate
-from spamward.policy.rules import default_policy
+from spamward.policy.compiled import Policy, compile_policy, parse_document
+from spamward.policy.context import build_context
+from spamward.policy.defaults import default_policy
+from spamward.policy.run import run_policy
+from spamward.policy.types import Env
 from spamward.runtime import build_runtime
 from spamward.services.decisions import decide
 from spamward.services.projects import create_project
 from spamward.settings import Settings
-from spamward.signals.lists import EntityKey
+from spamward.signals.facts import gather_facts
+from spamward.signals.lists import EntityKey, list_status
 from spamward.storage.migrate import upgrade
 from spamward.text.extract import extract
 
+POLICY20 = Path(__file__).with_name("policy20.yaml")
 ENGINE_CALLS = 5_000
 DECIDE_CALLS = 2_000
 
@@ -35,8 +44,8 @@ class InProcessResults:
     skipped: list[str]
 
 
-class MemoryLists:
-    """A ListReader over a dict: the engine's cost without any storage."""
+class MemorySignals:
+    """A SignalReader over dicts: the engine's cost without any storage."""
 
     def __init__(self, deny_domains: Iterable[str]) -> None:
         self._entries = {(EntityKind.DOMAIN, domain): ListName.DENY for domain in deny_domains}
@@ -44,16 +53,43 @@ class MemoryLists:
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
         return {key: self._entries[key] for key in keys if key in self._entries}
 
+    def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
+        return dict.fromkeys(keys, (3, 2))
+
+    def actor_status(self, user_id: str) -> str:
+        return "active"
+
+    def velocity(self, event: Event) -> Mapping[str, int]:
+        return {"user_1m": 1, "user_10m": 2, "ip_1m": 1}
+
 
 def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessResults:
     events = [_event(corpus, index) for index in range(len(corpus.posts))]
-    lists = MemoryLists(corpus.deny_domains)
+    signals = MemorySignals(corpus.deny_domains)
     policy = default_policy()
-    blocked = sum(evaluate(e, policy, lists, REGION).verdict is Verdict.BLOCK for e in events)
+    blocked = sum(evaluate(e, policy, signals, REGION).verdict is Verdict.BLOCK for e in events)
     progress("extract and evaluate")
+    rules20 = twenty_rules()
+    contexts = [_context(event, rules20, signals) for event in events]
     timings = [
         _timed("extract", lambda event: extract(event.content.text, REGION), events),
-        _timed("evaluate (in-memory lists)", lambda e: evaluate(e, policy, lists, REGION), events),
+        time_calls(
+            "rules: 20 per decision (run_policy)",
+            lambda env: run_policy(rules20, env),
+            contexts,
+            ENGINE_CALLS,
+            warmup=len(contexts),
+        ),
+        _timed(
+            "evaluate, default policy (in-memory signals)",
+            lambda e: evaluate(e, policy, signals, REGION),
+            events,
+        ),
+        _timed(
+            "evaluate, 20 rules (in-memory signals)",
+            lambda e: evaluate(e, rules20, signals, REGION),
+            events,
+        ),
     ]
     progress("decide on SQLite")
     with sqlite_url() as url:
@@ -64,6 +100,20 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
             return InProcessResults(timings, blocked, ["decide (PostgreSQL): not reachable"])
         timings.append(_decide_timing("decide (PostgreSQL)", url, corpus, events))
     return InProcessResults(timings, blocked, [])
+
+
+def twenty_rules() -> Policy:
+    document = yaml.safe_load(POLICY20.read_text(encoding="utf-8"))
+    return compile_policy(parse_document(document))
+
+
+def _context(event: Event, policy: Policy, signals: MemorySignals) -> Env:
+    """What run_policy reads, built once per post so the rules are timed alone."""
+    entities = extract(event.content.judged_text(), REGION)
+    listed = list_status(entities, signals)
+    return build_context(
+        event, entities, listed, gather_facts(event, entities, policy.reads, signals)
+    )
 
 
 def _event(corpus: Corpus, index: int) -> Event:

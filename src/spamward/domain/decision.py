@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.verdict import Verdict
@@ -23,8 +23,9 @@ class ListName(StrEnum):
     IGNORE = "ignore"  # hides an entity from its tab for a while; never blocks
 
 
-@dataclass(frozen=True, slots=True)
-class RuleOutcome:
+class RuleOutcome(NamedTuple):
+    """One rule's answer in a decision (a tuple: twenty of them are made per decision)."""
+
     rule: str
     outcome: Outcome
     verdict: Verdict

@@ -17,10 +17,16 @@ from spamward.policy.errors import ConditionError, PolicyInvalid
 class CompiledRule:
     spec: RuleSpec
     condition: Condition
+    # Read for every rule of every decision, so kept flat rather than behind `spec`.
+    name: str
+    verdict: Verdict
+    weight: float
+    shadow: bool
 
-    @property
-    def shadow(self) -> bool:
-        return self.spec.mode is Mode.SHADOW
+    @classmethod
+    def of(cls, spec: RuleSpec, condition: Condition) -> CompiledRule:
+        shadow = spec.mode is Mode.SHADOW
+        return cls(spec, condition, spec.name, spec.verdict, spec.weight, shadow)
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,8 @@ def compile_policy(document: PolicyDocument, version: int = 0) -> Policy:
             problems.append(_condition_problem(spec.name, error))
             continue
         if spec.mode is not Mode.DISABLED:
-            rules.append(CompiledRule(spec, condition))
+            rules.append(CompiledRule.of(spec, condition))
+
     if problems:
         raise PolicyInvalid(problems)
     thresholds = sorted(

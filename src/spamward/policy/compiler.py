@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import operator
+import re
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,19 +80,55 @@ def _parse(source: str) -> ast.Expression:
     except (ValueError, MemoryError, RecursionError) as error:
         raise ConditionError(f"cannot parse: {type(error).__name__}", 1, 1) from None
     for node in ast.walk(tree):
-        if hasattr(node, "lineno"):
-            node.lineno -= 1
+        if isinstance(node, ast.expr):  # a node opened by our parenthesis keeps line 1
+            node.lineno = max(node.lineno - 1, 1)
+            node.end_lineno = max((node.end_lineno or 2) - 1, 1)
+    if isinstance(tree.body, ast.Tuple) and not tree.body.elts:
+        raise ConditionError("the condition is empty", 1, 1)  # only comments
     return tree
 
 
-def _syntax_error(source: str, error: SyntaxError) -> ConditionError:
+def _syntax_error(source: str, wrapped: SyntaxError) -> ConditionError:
+    """The error as the source's own lines show it. When Python blames a parenthesis we
+    added, the source has an unclosed or an unmatched one of its own: find that one."""
     lines = source.splitlines() or [""]
-    line = (error.lineno or 2) - 1
-    if line > len(lines):  # at the closing parenthesis we added: the source stops short
-        return ConditionError(
-            "syntax error: the condition ends too early", len(lines), len(lines[-1]) + 1
-        )
-    return ConditionError(f"syntax error: {error.msg}", max(line, 1), max(error.offset or 1, 1))
+    line = (wrapped.lineno or 2) - 1
+    if 1 <= line <= len(lines):
+        return _positioned(wrapped.msg, line, wrapped.offset)
+    if line < 1:  # our "(" never closed: the source closed one too few
+        try:
+            ast.parse(f"(\n{source}", mode="eval")
+        except SyntaxError as unclosed:
+            if 1 <= (unclosed.lineno or 0) - 1 <= len(lines):
+                return _positioned(unclosed.msg, (unclosed.lineno or 2) - 1, unclosed.offset)
+    stray = _stray_closing(source)
+    if stray is not None:
+        return ConditionError(f"syntax error: unmatched {stray[0]!r}", stray[1], stray[2])
+    return ConditionError(
+        "syntax error: the condition ends too early", len(lines), len(lines[-1]) + 1
+    )
+
+
+def _stray_closing(source: str) -> tuple[str, int, int] | None:
+    """The first closing bracket with no opening one before it, and where it is."""
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+                if depth < 0:
+                    return token.string, token.start[0], token.start[1] + 1
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return None
+
+
+def _positioned(message: str, line: int, offset: int | None) -> ConditionError:
+    """Python's message, with the line numbers it quotes counted in the source's lines."""
+    text = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) - 1}", message)
+    return ConditionError(f"syntax error: {text}", line, max(offset or 1, 1))
 
 
 @dataclass
@@ -99,13 +138,25 @@ class _Compiler:
     reads: set[str] = field(default_factory=set)
     explainers: list[Callable[[Env], list[str]]] = field(default_factory=list)
 
-    def error(self, node: ast.AST, message: str, byte_offset: int | None = None) -> ConditionError:
-        line = getattr(node, "lineno", 1)
+    def error(
+        self, node: ast.AST, message: str, byte_offset: int | None = None, line: int | None = None
+    ) -> ConditionError:
+        line = line or int(getattr(node, "lineno", 1))
         if byte_offset is None:
             byte_offset = getattr(node, "col_offset", 0)
         text = self.lines[line - 1] if line <= len(self.lines) else ""
         column = len(text.encode()[:byte_offset].decode(errors="ignore")) + 1
         return ConditionError(message, line, column)
+
+    def field_position(self, node: ast.Attribute) -> dict[str, int]:
+        """Where the field's name starts: after the last dot before its end, which may be
+        on a later line than the record, and written in letters Python normalises."""
+        line = node.end_lineno or node.lineno
+        encoded = self.lines[line - 1].encode() if line <= len(self.lines) else b""
+        start = encoded.rfind(b".", 0, node.end_col_offset) + 1
+        while start < len(encoded) and encoded[start : start + 1].isspace():
+            start += 1
+        return {"byte_offset": start, "line": line}
 
     def node(self, node: ast.expr) -> Typed:
         handler = _HANDLERS.get(type(node))
@@ -154,16 +205,24 @@ class _Compiler:
                 node,
                 f"unknown field {key!r} on {record}{_suggest(key, known)}; "
                 f"fields: {', '.join(known)}",
-                byte_offset=(node.end_col_offset or len(key)) - len(key.encode()),
+                **self.field_position(node),
             )
         path = f"{base.path}.{key}"
         self.reads.add(path)
+        if isinstance(node.value, ast.Name):  # the common `actor.status`, `e.list`: one call
+            name = node.value.id
+            return Typed(record.fields[key], lambda env: env[name][key], path)
         get = base.fn
         return Typed(record.fields[key], lambda env: get(env)[key], path)
 
     def bool_op(self, node: ast.BoolOp) -> Typed:
         word = "and" if isinstance(node.op, ast.And) else "or"
         parts = [self.expect(v, BOOL, f"each side of '{word}'").fn for v in node.values]
+        if len(parts) == 2:
+            first, second = parts
+            if isinstance(node.op, ast.And):
+                return Typed(BOOL, lambda env: first(env) and second(env))
+            return Typed(BOOL, lambda env: first(env) or second(env))
         if isinstance(node.op, ast.And):
             return Typed(BOOL, lambda env: all(part(env) for part in parts))
         return Typed(BOOL, lambda env: any(part(env) for part in parts))
@@ -199,12 +258,11 @@ class _Compiler:
         left, right = self.node(left_node), self.node(right_node)
         if isinstance(op, ast.Eq | ast.NotEq):
             _check_comparable(self, left_node, left.type, right.type)
-            equal = _EQUALITY[type(op)]
-            return lambda env: equal(left.fn(env), right.fn(env))
+            return _equality(isinstance(op, ast.Eq), left.fn, right.fn, right_node)
         order = _ORDERING.get(type(op))
         if order is None:
             raise self.error(left_node, f"{_describe(op)} is not allowed")
-        return _ordered(self, left_node, order, left, right)
+        return _ordered(self, left_node, order, left, right, right_node)
 
     def membership(self, left_node: ast.expr, right_node: ast.expr) -> Fn:
         if isinstance(right_node, ast.List | ast.Tuple | ast.Set):
@@ -221,12 +279,13 @@ class _Compiler:
             raise self.error(node, f"cannot look up {item} in a list")
         values = []
         for element in node.elts:
-            if not isinstance(element, ast.Constant):
+            literal = _literal(element)
+            if literal is None:
                 raise self.error(element, "a list may hold only literal values")
-            typed = self.constant(element)
+            typed = self.constant(literal)
             if not isinstance(typed.type, Scalar) or typed.type.name != item.name:
                 raise self.error(element, f"list item must be {item.name}, not {typed.type}")
-            values.append(element.value)
+            values.append(literal.value)
         return frozenset(values)
 
     def call(self, node: ast.Call) -> Typed:
@@ -257,6 +316,18 @@ class _Compiler:
         return functions.Generator(variable, source, element, tuple(filters), role)
 
 
+def _literal(node: ast.expr) -> ast.Constant | None:
+    """A literal list item: a constant, or a negative number."""
+    if isinstance(node, ast.Constant):
+        return node
+    negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+    if negative and isinstance(node.operand, ast.Constant):  # type: ignore[attr-defined]
+        value = node.operand.value  # type: ignore[attr-defined]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return ast.Constant(-value, lineno=node.lineno, col_offset=node.col_offset)
+    return None
+
+
 def _check_comparable(compiler: _Compiler, node: ast.expr, left: Type, right: Type) -> None:
     if not isinstance(left, Scalar) or not isinstance(right, Scalar):
         raise compiler.error(node, f"cannot compare {left} with {right}")
@@ -269,12 +340,24 @@ def _check_comparable(compiler: _Compiler, node: ast.expr, left: Type, right: Ty
         raise compiler.error(node, f"cannot compare {left.name} with {right.name}")
 
 
+def _equality(equal: bool, left: Fn, right: Fn, right_node: ast.expr) -> Fn:
+    if isinstance(right_node, ast.Constant):  # `x == "deny"`: compare with the value itself
+        value = right_node.value
+        if equal:
+            return lambda env: left(env) == value
+        return lambda env: left(env) != value
+    if equal:
+        return lambda env: left(env) == right(env)
+    return lambda env: left(env) != right(env)
+
+
 def _ordered(
     compiler: _Compiler,
     node: ast.expr,
     order: Callable[[Any, Any], bool],
     left: Typed,
     right: Typed,
+    right_node: ast.expr,
 ) -> Fn:
     for side in (left, right):
         if not isinstance(side.type, Scalar) or side.type.name not in ("number", "string"):
@@ -290,6 +373,9 @@ def _ordered(
             return a is not None and b is not None and order(a, b)
 
         return unknown_is_false
+    if isinstance(right_node, ast.Constant):
+        value = right_node.value
+        return lambda env: order(get_left(env), value)
     return lambda env: order(get_left(env), get_right(env))
 
 
@@ -321,10 +407,7 @@ _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Div: operator.truediv,
     ast.Mod: operator.mod,
 }
-_EQUALITY: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
-}
+
 _ORDERING: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,

@@ -147,10 +147,12 @@ def read_yaml(file: Path) -> Any:
 
 
 def describe_report(report: dict[str, Any]) -> str:
+    changed = report["changed"]
     lines = [
         f"{report['events']:,} decisions of the last {report['days']} days replayed; "
-        f"{report['changed']:,} verdicts change"
+        f"{changed:,} {'verdict changes' if changed == 1 else 'verdicts change'}"
     ]
+
     for change in report["changes"]:
         lines.append(f"  {change['from']:>10} -> {change['to']:<10} {change['count']:>7,}")
         for example in change["examples"][:3]:

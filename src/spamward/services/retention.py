@@ -23,6 +23,7 @@ class RetentionReport:
     users_rolled: int = 0
     events_purged: int = 0
     ignores_expired: int = 0
+    backtests_purged: int = 0
 
 
 def run_retention(runtime: Runtime) -> RetentionReport:
@@ -44,8 +45,10 @@ def _run_for(runtime: Runtime, project_id: int, report: RetentionReport) -> None
         report.days_rolled += days
         report.users_rolled += users
         report.ignores_expired += list_repo.delete_expired(session, project_id, now)
-    # Whole days, like the window: a post the window still counts keeps its history.
-    before = day_start(day_number(now) - retention_days)
+        # Whole days, like the window: a post the window still counts keeps its history.
+        before = day_start(day_number(now) - retention_days)
+        report.backtests_purged += repo.purge_backtests(session, project_id, before)
+
     while True:
         with runtime.database.write() as session:
             purged = repo.purge_events_batch(session, project_id, before)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from spamward.storage.models import Event, Project
+from spamward.storage.models import Backtest, Event, Project
 
 BATCH = 1000
 
@@ -29,3 +29,11 @@ def purge_events_batch(session: Session, project_id: int, before: datetime) -> i
     if ids:
         session.execute(delete(Event).where(Event.project_id == project_id, Event.id.in_(ids)))
     return len(ids)
+
+
+def purge_backtests(session: Session, project_id: int, before: datetime) -> int:
+    """Backtest jobs (and their reports) created before the retention limit."""
+    result = session.execute(
+        delete(Backtest).where(Backtest.project_id == project_id, Backtest.created_at < before)
+    )
+    return int(getattr(result, "rowcount", 0))

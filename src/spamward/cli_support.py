@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -15,13 +16,20 @@ from spamward.settings import Settings
 
 
 def guard(action: Callable[[], Any]) -> Any:
-    """Run an action; a spamward error becomes `Error: ...` on stderr and exit code 1."""
+    """Run an action; a spamward error becomes `Error: ...` on stderr, then its details one
+    per line, and exit code 1."""
     try:
         return action()
     except SpamwardError as error:
+        click.echo(f"Error: {escaped(error.message)}", err=True)
         for detail in error.details or []:
-            click.echo(f"  {_detail(detail)}", err=True)
-        raise click.ClickException(error.message) from None
+            click.echo(f"  {escaped(_detail(detail))}", err=True)
+        raise click.exceptions.Exit(1) from None
+
+
+def escaped(text: str) -> str:
+    """Control characters shown as escapes: messages quote input, which may be hostile."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def runtime_of(context: click.Context) -> Runtime:
@@ -31,6 +39,9 @@ def runtime_of(context: click.Context) -> Runtime:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value).decode() + "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def _detail(detail: dict[str, Any]) -> str:

@@ -4,6 +4,7 @@ so a problem points at the rule, field, line and column."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -109,7 +110,7 @@ def get_versions(call: ApiCall) -> tuple[int, Any]:
 def get_version(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
     raw = call.path_params["number"]
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,20}", raw):  # ASCII digits: int() takes others too
         raise NotFound(f"no policy version {raw!r}")
     view, document = policies.version(call.runtime, project_id, int(raw))
     return 200, {**view.to_json(), "document": document.dump()}

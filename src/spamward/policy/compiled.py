@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from spamward.domain.verdict import Verdict
-from spamward.policy.compiler import Condition, compile_condition
+from spamward.policy.compiler import MAX_SOURCE_CHARS, Condition, compile_condition
 from spamward.policy.document import Mode, PolicyDocument, RuleSpec
 from spamward.policy.errors import ConditionError, PolicyInvalid
 
@@ -76,7 +76,7 @@ def parse_document(raw: Any) -> PolicyDocument:
     try:
         document = PolicyDocument.model_validate(raw)
     except ValidationError as error:
-        raise PolicyInvalid(_shape_problems(raw, error)) from None
+        raise PolicyInvalid(_shape_problems(raw, error) + _raw_condition_problems(raw)) from None
     compile_policy(document)
     return document
 
@@ -92,6 +92,24 @@ def check_rule(raw: Any) -> RuleSpec:
     except ConditionError as error:
         raise PolicyInvalid([_condition_problem(spec.name, error)]) from None
     return spec
+
+
+def _raw_condition_problems(raw: Any) -> list[dict[str, Any]]:
+    """The condition problems of a document whose shape is wrong too: all listed at once."""
+    rules = raw.get("rules") if isinstance(raw, dict) else None
+    problems = []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        condition = rule.get("condition") if isinstance(rule, dict) else None
+        if not isinstance(condition, str) or len(condition) > MAX_SOURCE_CHARS:
+            continue  # the shape check reports these
+        try:
+            compile_condition(condition)
+        except ConditionError as error:
+            name = rule.get("name")
+            problems.append(
+                _condition_problem(name if isinstance(name, str) else f"#{index + 1}", error)
+            )
+    return problems
 
 
 def _condition_problem(rule: str, error: ConditionError) -> dict[str, Any]:

@@ -176,6 +176,9 @@ def rollback(runtime: Runtime, project_id: int, number: int, who: str) -> Versio
         return _view(row, live=True)
 
 
+MAX_VERSION = 2**31 - 1  # the column's range: larger numbers name no version
+
+
 def versions(runtime: Runtime, project_id: int) -> list[VersionView]:
     with runtime.database.read() as session:
         live = repo.live_version_number(session, project_id)
@@ -184,7 +187,7 @@ def versions(runtime: Runtime, project_id: int) -> list[VersionView]:
 
 def version(runtime: Runtime, project_id: int, number: int) -> tuple[VersionView, PolicyDocument]:
     with runtime.database.read() as session:
-        row = repo.version(session, project_id, number)
+        row = repo.version(session, project_id, number) if number <= MAX_VERSION else None
         if row is None:
             raise NotFound(f"no policy version {number}")
         live = repo.live_version_number(session, project_id)
@@ -225,7 +228,8 @@ def _save(
 def _version_document(session: Session, project_id: int, number: int) -> PolicyDocument:
     if number == 0:  # never published: the default
         return default_document()
-    row = repo.version(session, project_id, number)
+    row = repo.version(session, project_id, number) if 0 < number <= MAX_VERSION else None
+
     if row is None:
         raise NotFound(f"no policy version {number}")
     return PolicyDocument.model_validate(row.document)

@@ -67,7 +67,5 @@ def post(
     return Event(kind, actor, NOW, Content(text), region=region)
 
 
-def evaluate(
-    judged_by: Policy, event: Event, signals: MemorySignals | None = None
-) -> Decision:
+def evaluate(judged_by: Policy, event: Event, signals: MemorySignals | None = None) -> Decision:
     return engine_evaluate(event, judged_by, signals or MemorySignals(), "US")

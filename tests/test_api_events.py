@@ -69,7 +69,6 @@ def test_denied_domain_blocks_the_example_post(client: TestClient, project: ApiP
     }
 
 
-
 def test_denied_domain_covers_subdomains_but_not_parents(
     client: TestClient, project: ApiProject
 ) -> None:

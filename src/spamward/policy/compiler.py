@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import ast
 import difflib
-import io
 import operator
-import re
-import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from spamward.policy import functions
 from spamward.policy.errors import ConditionError
+from spamward.policy.parsing import parse
 from spamward.policy.types import (
     BOOL,
     CONTEXT,
@@ -57,82 +55,19 @@ def compile_condition(source: str) -> Condition:
     """The condition as a closure, or `ConditionError` pointing at line and column."""
     if len(source) > MAX_SOURCE_CHARS:
         raise ConditionError(f"longer than {MAX_SOURCE_CHARS} characters", 1, 1)
-    tree = _parse(source)
+    tree = parse(source)
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ConditionError(f"too complex: {nodes} syntax nodes, at most {MAX_NODES}", 1, 1)
-    compiler = _Compiler(source.splitlines() or [""])
+    compiler = Compiler(source.splitlines() or [""])
     result = compiler.node(tree.body)
     if result.type != BOOL:
         raise compiler.error(tree.body, f"a condition must be true or false, not {result.type}")
     return Condition(source, result.fn, frozenset(compiler.reads), tuple(compiler.explainers))
 
 
-def _parse(source: str) -> ast.Expression:
-    """Parsed inside parentheses, so a condition may span lines and be indented (YAML);
-    positions are mapped back to the source's own lines."""
-    if not source.strip():
-        raise ConditionError("the condition is empty", 1, 1)
-    try:
-        tree = ast.parse(f"(\n{source}\n)", mode="eval")
-    except SyntaxError as error:
-        raise _syntax_error(source, error) from None
-    except (ValueError, MemoryError, RecursionError) as error:
-        raise ConditionError(f"cannot parse: {type(error).__name__}", 1, 1) from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.expr):  # a node opened by our parenthesis keeps line 1
-            node.lineno = max(node.lineno - 1, 1)
-            node.end_lineno = max((node.end_lineno or 2) - 1, 1)
-    if isinstance(tree.body, ast.Tuple) and not tree.body.elts:
-        raise ConditionError("the condition is empty", 1, 1)  # only comments
-    return tree
-
-
-def _syntax_error(source: str, wrapped: SyntaxError) -> ConditionError:
-    """The error as the source's own lines show it. When Python blames a parenthesis we
-    added, the source has an unclosed or an unmatched one of its own: find that one."""
-    lines = source.splitlines() or [""]
-    line = (wrapped.lineno or 2) - 1
-    if 1 <= line <= len(lines):
-        return _positioned(wrapped.msg, line, wrapped.offset)
-    if line < 1:  # our "(" never closed: the source closed one too few
-        try:
-            ast.parse(f"(\n{source}", mode="eval")
-        except SyntaxError as unclosed:
-            if 1 <= (unclosed.lineno or 0) - 1 <= len(lines):
-                return _positioned(unclosed.msg, (unclosed.lineno or 2) - 1, unclosed.offset)
-    stray = _stray_closing(source)
-    if stray is not None:
-        return ConditionError(f"syntax error: unmatched {stray[0]!r}", stray[1], stray[2])
-    return ConditionError(
-        "syntax error: the condition ends too early", len(lines), len(lines[-1]) + 1
-    )
-
-
-def _stray_closing(source: str) -> tuple[str, int, int] | None:
-    """The first closing bracket with no opening one before it, and where it is."""
-    depth = 0
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
-            if token.type == tokenize.OP and token.string in "([{":
-                depth += 1
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth -= 1
-                if depth < 0:
-                    return token.string, token.start[0], token.start[1] + 1
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return None
-
-
-def _positioned(message: str, line: int, offset: int | None) -> ConditionError:
-    """Python's message, with the line numbers it quotes counted in the source's lines."""
-    text = re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) - 1}", message)
-    return ConditionError(f"syntax error: {text}", line, max(offset or 1, 1))
-
-
 @dataclass
-class _Compiler:
+class Compiler:
     lines: list[str]
     scope: dict[str, Typed] = field(default_factory=dict)  # loop variables
     reads: set[str] = field(default_factory=set)
@@ -295,7 +230,7 @@ class _Compiler:
             raise self.error(node, "functions take no keyword arguments")
         return functions.compile_call(self, node, node.func.id)
 
-    def generator(self, node: ast.GeneratorExp, role: str) -> functions.Generator:
+    def generator(self, node: ast.GeneratorExp) -> functions.Generator:
         if len(node.generators) != 1:
             raise self.error(node, "one 'for' per generator")
         loop = node.generators[0]
@@ -313,7 +248,7 @@ class _Compiler:
             filters = [self.expect(c, BOOL, "an 'if' filter").fn for c in loop.ifs]
         finally:
             del self.scope[variable]
-        return functions.Generator(variable, source, element, tuple(filters), role)
+        return functions.Generator(variable, source, element, tuple(filters))
 
 
 def _literal(node: ast.expr) -> ast.Constant | None:
@@ -328,7 +263,7 @@ def _literal(node: ast.expr) -> ast.Constant | None:
     return None
 
 
-def _check_comparable(compiler: _Compiler, node: ast.expr, left: Type, right: Type) -> None:
+def _check_comparable(compiler: Compiler, node: ast.expr, left: Type, right: Type) -> None:
     if not isinstance(left, Scalar) or not isinstance(right, Scalar):
         raise compiler.error(node, f"cannot compare {left} with {right}")
     if NULL in (left, right):
@@ -352,7 +287,7 @@ def _equality(equal: bool, left: Fn, right: Fn, right_node: ast.expr) -> Fn:
 
 
 def _ordered(
-    compiler: _Compiler,
+    compiler: Compiler,
     node: ast.expr,
     order: Callable[[Any, Any], bool],
     left: Typed,
@@ -414,13 +349,13 @@ _ORDERING: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Gt: operator.gt,
     ast.GtE: operator.ge,
 }
-_HANDLERS: dict[type[ast.AST], Callable[[_Compiler, Any], Typed]] = {
-    ast.Constant: _Compiler.constant,
-    ast.Name: _Compiler.name,
-    ast.Attribute: _Compiler.attribute,
-    ast.BoolOp: _Compiler.bool_op,
-    ast.UnaryOp: _Compiler.unary,
-    ast.BinOp: _Compiler.bin_op,
-    ast.Compare: _Compiler.compare,
-    ast.Call: _Compiler.call,
+_HANDLERS: dict[type[ast.AST], Callable[[Compiler, Any], Typed]] = {
+    ast.Constant: Compiler.constant,
+    ast.Name: Compiler.name,
+    ast.Attribute: Compiler.attribute,
+    ast.BoolOp: Compiler.bool_op,
+    ast.UnaryOp: Compiler.unary,
+    ast.BinOp: Compiler.bin_op,
+    ast.Compare: Compiler.compare,
+    ast.Call: Compiler.call,
 }

@@ -17,7 +17,7 @@ import re2
 from spamward.policy.types import BOOL, NUMBER, STRING, Env, Fn, ListOf, Typed
 
 if TYPE_CHECKING:
-    from spamward.policy.compiler import _Compiler
+    from spamward.policy.compiler import Compiler
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,6 @@ class Generator:
     source: Typed
     element: Typed
     filters: tuple[Fn, ...]
-    role: str
 
     def loop(self) -> Callable[[Env], list[Any]]:
         """The elements of the items that pass the filters, the loop variable bound."""
@@ -51,7 +50,7 @@ class Generator:
         return lambda env: all(test(env) for test in filters)
 
 
-def compile_call(compiler: _Compiler, node: ast.Call, name: str) -> Typed:
+def compile_call(compiler: Compiler, node: ast.Call, name: str) -> Typed:
     if name in _AGGREGATES:
         return _aggregate(compiler, node, name)
     builder = _PLAIN.get(name)
@@ -61,11 +60,11 @@ def compile_call(compiler: _Compiler, node: ast.Call, name: str) -> Typed:
     return builder(compiler, node)
 
 
-def _aggregate(compiler: _Compiler, node: ast.Call, name: str) -> Typed:
+def _aggregate(compiler: Compiler, node: ast.Call, name: str) -> Typed:
     element_type = BOOL if name in ("any", "all", "count") else NUMBER
     if len(node.args) != 1 or not isinstance(node.args[0], ast.GeneratorExp):
         raise compiler.error(node, f"{name}() takes one generator: {name}(... for e in entities)")
-    generator = compiler.generator(node.args[0], name)
+    generator = compiler.generator(node.args[0])
     if generator.element.type != element_type:
         raise compiler.error(
             node.args[0].elt, f"{name}() needs {element_type} items, not {generator.element.type}"
@@ -139,14 +138,14 @@ def _explainer(generator: Generator) -> Callable[[Env], list[str]]:
     return matching
 
 
-def _arguments(compiler: _Compiler, node: ast.Call, name: str, count: int) -> list[ast.expr]:
+def _arguments(compiler: Compiler, node: ast.Call, name: str, count: int) -> list[ast.expr]:
     if len(node.args) != count:
         plural = "s" if count > 1 else ""
         raise compiler.error(node, f"{name}() takes {count} argument{plural}")
     return node.args
 
 
-def _len(compiler: _Compiler, node: ast.Call) -> Typed:
+def _len(compiler: Compiler, node: ast.Call) -> Typed:
     (arg,) = _arguments(compiler, node, "len", 1)
     typed = compiler.node(arg)
     if typed.type != STRING and not isinstance(typed.type, ListOf):
@@ -155,14 +154,14 @@ def _len(compiler: _Compiler, node: ast.Call) -> Typed:
     return Typed(NUMBER, lambda env: len(get(env)))
 
 
-def _lower(compiler: _Compiler, node: ast.Call) -> Typed:
+def _lower(compiler: Compiler, node: ast.Call) -> Typed:
     (arg,) = _arguments(compiler, node, "lower", 1)
     get = compiler.expect(arg, STRING, "the argument of lower()").fn
     return Typed(STRING, lambda env: get(env).lower())
 
 
-def _affix(method: str) -> Callable[[_Compiler, ast.Call], Typed]:
-    def build(compiler: _Compiler, node: ast.Call) -> Typed:
+def _affix(method: str) -> Callable[[Compiler, ast.Call], Typed]:
+    def build(compiler: Compiler, node: ast.Call) -> Typed:
         text_node, affix_node = _arguments(compiler, node, method, 2)
         text = compiler.expect(text_node, STRING, f"the first argument of {method}()").fn
         affix = compiler.expect(affix_node, STRING, f"the second argument of {method}()").fn
@@ -172,7 +171,7 @@ def _affix(method: str) -> Callable[[_Compiler, ast.Call], Typed]:
     return build
 
 
-def _matches(compiler: _Compiler, node: ast.Call) -> Typed:
+def _matches(compiler: Compiler, node: ast.Call) -> Typed:
     text_node, pattern_node = _arguments(compiler, node, "matches", 2)
     text = compiler.expect(text_node, STRING, "the first argument of matches()").fn
     if not isinstance(pattern_node, ast.Constant) or not isinstance(pattern_node.value, str):
@@ -197,7 +196,7 @@ _AGGREGATES: dict[str, Callable[[Generator], Typed]] = {
     "max": _max,
     "min": _min,
 }
-_PLAIN: dict[str, Callable[[_Compiler, ast.Call], Typed]] = {
+_PLAIN: dict[str, Callable[[Compiler, ast.Call], Typed]] = {
     "len": _len,
     "lower": _lower,
     "startswith": _affix("startswith"),

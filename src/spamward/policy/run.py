@@ -94,7 +94,6 @@ def _with_shadow_effect(
     """A shadow hit with the verdict the decision would have had with the rule active."""
     scored = policy.verdict_for(score + outcome.weight)
     would_be = Verdict.most_severe([*asked, outcome.verdict, scored])
-
     return outcome._replace(would_be=would_be)
 
 

@@ -33,7 +33,7 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     now = runtime.clock()
     with runtime.database.read() as session:
         knobs = project_settings(session, project_id)
-        policy = live_policy(runtime, session, project_id)
+        policy = live_policy(runtime, session, project_id, knobs.policy_version)
         signals = LiveSignals(
             StoredSignals(session, project_id, now), runtime.velocity, project_id, now
         )
@@ -113,7 +113,7 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
             project = project_by_name(session, project_name)
             if project is None:
                 raise NotFound(f"no project named {project_name!r}")
-            policy = live_policy(runtime, session, project.id)
+            policy = live_policy(runtime, session, project.id, project.policy_version)
             stored = StoredSignals(session, project.id, now)
             signals = LiveSignals(stored, runtime.velocity, project.id, now)
             min_chars = project.duplicate_text_min_chars

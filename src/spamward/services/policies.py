@@ -51,8 +51,13 @@ def install_default_policy(session: Session, project_id: int, at: datetime) -> N
     repo.insert_version(session, project_id, document, "default policy", "system", at)
 
 
-def live_policy(runtime: Runtime, session: Session, project_id: int) -> Policy:
-    number = repo.live_version_number(session, project_id)
+def live_policy(
+    runtime: Runtime, session: Session, project_id: int, number: int | None = None
+) -> Policy:
+    """The project's live policy, compiled once per version and process; `number` is the
+    live version when the caller has already read the project row."""
+    if number is None:
+        number = repo.live_version_number(session, project_id)
     return runtime.policies.get(
         project_id, number, lambda: _version_document(session, project_id, number)
     )

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, tuple_
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
+from spamward.storage.keyed import keyed_parameters, keyed_select
 from spamward.storage.models import ListEntry
 
 EntityKey = tuple[EntityKind, str]
@@ -95,11 +98,12 @@ def delete_expired(session: Session, project_id: int, now: datetime) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
-_LISTED = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
-    ListEntry.project_id == bindparam("project_id"),
-    tuple_(ListEntry.kind, ListEntry.value).in_(bindparam("keys", expanding=True)),
-    or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > bindparam("now")),
-)
+@cache
+def _listed(kinds: tuple[str, ...]) -> Any:
+    live = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
+        or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > bindparam("now"))
+    )
+    return keyed_select(live, ListEntry.project_id, ListEntry.kind, ListEntry.value, kinds)
 
 
 class StoredLists:
@@ -111,9 +115,9 @@ class StoredLists:
         self._now = now
 
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
-        wanted = [(kind.value, value) for kind, value in keys]
-        if not wanted:
+        kinds, values = keyed_parameters(keys)
+        if not kinds:
             return {}
-        parameters = {"project_id": self._project_id, "keys": wanted, "now": self._now}
-        rows = self._session.execute(_LISTED, parameters)
+        parameters = {"project_id": self._project_id, "now": self._now, **values}
+        rows = self._session.execute(_listed(kinds), parameters)
         return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}

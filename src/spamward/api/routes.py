@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from spamward.api.account_routes import ACCOUNT_OPERATIONS
 from spamward.api.http import ApiCall, Operation
 from spamward.api.policy_routes import POLICY_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
@@ -43,4 +44,5 @@ OPERATIONS = (
     ),
     *SPAM_MANAGER_OPERATIONS,
     *POLICY_OPERATIONS,
+    *ACCOUNT_OPERATIONS,
 )  # fmt: skip

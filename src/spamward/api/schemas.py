@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
 
+from spamward.domain.account import AccountStatus
 from spamward.domain.decision import Outcome
 from spamward.domain.entity import EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
@@ -264,3 +265,15 @@ class ErrorOut(BaseModel):
 
 
 assert {kind.plural for kind in EntityKind} == set(DecisionEntitiesOut.model_fields)
+
+
+class AccountStatusIn(Strict):
+    status: AccountStatus
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class AccountOut(BaseModel):
+    user_id: str
+    status: AccountStatus
+    first_seen_at: datetime
+    last_seen_at: datetime

@@ -1,0 +1,103 @@
+"""Account status end to end: set through the API, read by the default policy's rules
+(`banned_user` blocks, `quarantined_user` holds), scoped to the project, logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from spamward.runtime import Runtime
+from spamward.storage.models import ModerationLog
+from tests.conftest import ApiProject
+
+
+def set_status(client: TestClient, project: ApiProject, user: str, status: str) -> Any:
+    return client.put(f"/v1/users/{user}/status", json={"status": status}, headers=project.headers)
+
+
+def verdict(client: TestClient, project: ApiProject, user: str) -> Any:
+    event = {"type": "comment", "actor": {"id": user}, "content": {"text": "nice video"}}
+    response = client.post("/v1/events", json=event, headers=project.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_banned_user_is_blocked_and_others_are_not(
+    client: TestClient, project: ApiProject
+) -> None:
+    assert verdict(client, project, "mallory")["verdict"] == "allow"
+
+    answer = set_status(client, project, "mallory", "banned")
+
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "banned"
+    decision = verdict(client, project, "mallory")
+    assert decision["verdict"] == "block"
+    assert "banned_user: the account is banned" in decision["reasons"]
+    assert decision["signals"]["actor_status"] == "banned"
+    assert verdict(client, project, "alice")["verdict"] == "allow"
+
+
+def test_a_quarantined_user_is_held_until_made_active_again(
+    client: TestClient, project: ApiProject
+) -> None:
+    set_status(client, project, "bob", "quarantined")
+    assert verdict(client, project, "bob")["verdict"] == "hold"
+
+    set_status(client, project, "bob", "active")
+
+    assert verdict(client, project, "bob")["verdict"] == "allow"
+
+
+def test_an_account_can_be_banned_before_its_first_post(
+    client: TestClient, project: ApiProject
+) -> None:
+    assert client.get("/v1/users/newcomer", headers=project.headers).status_code == 404
+
+    set_status(client, project, "newcomer", "banned")
+
+    account = client.get("/v1/users/newcomer", headers=project.headers).json()
+    assert account["status"] == "banned"
+    assert verdict(client, project, "newcomer")["verdict"] == "block"
+
+
+def test_status_is_scoped_to_the_project(
+    client: TestClient, project: ApiProject, other_project: ApiProject
+) -> None:
+    set_status(client, project, "shared-id", "banned")
+
+    assert client.get("/v1/users/shared-id", headers=other_project.headers).status_code == 404
+    assert verdict(client, other_project, "shared-id")["verdict"] == "allow"
+    elsewhere = client.get("/v1/users/shared-id", headers=other_project.headers).json()
+    assert elsewhere["status"] == "active"
+
+
+def test_an_unknown_status_is_refused_and_nothing_changes(
+    client: TestClient, project: ApiProject
+) -> None:
+    set_status(client, project, "carol", "flagged")
+
+    refused = set_status(client, project, "carol", "exiled")
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "validation_error"
+    assert client.get("/v1/users/carol", headers=project.headers).json()["status"] == "flagged"
+
+
+def test_a_status_change_is_logged_with_who_made_it(
+    client: TestClient, project: ApiProject, runtime: Runtime
+) -> None:
+    set_status(client, project, "dave", "suspended")
+
+    with runtime.database.read() as session:
+        logged = session.scalars(
+            select(ModerationLog).where(
+                ModerationLog.project_id == project.id, ModerationLog.action == "account_status"
+            )
+        ).all()
+    assert [(row.detail["user_id"], row.detail["status"]) for row in logged] == [
+        ("dave", "suspended")
+    ]
+    assert logged[0].who.startswith("api-key:")

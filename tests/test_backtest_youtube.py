@@ -16,7 +16,14 @@ from spamward.domain.verdict import Verdict
 from spamward.policy.defaults import default_document
 from spamward.runtime import Runtime
 from tests.conftest import ApiProject, Clock, ScoreRecorder, corpus_file
-from tests.test_youtube_replay import CORPUS, VIDEOS, comment_of, just_after
+from tests.test_youtube_replay import (
+    CORPUS,
+    VIDEOS,
+    Comment,
+    comment_of,
+    just_after,
+    post_comment,
+)
 
 PHRASES = r"check out|subscribe|my channel"
 PROMO_RULE = {
@@ -28,7 +35,7 @@ PROMO_RULE = {
 }
 
 
-def labelled_comments() -> list[tuple[Any, bool]]:
+def labelled_comments() -> list[tuple[Comment, bool]]:
     found = []
     for video in VIDEOS:
         with corpus_file(CORPUS, video).open(encoding="utf-8", newline="") as handle:
@@ -40,17 +47,8 @@ def labelled_comments() -> list[tuple[Any, bool]]:
     return found
 
 
-def post(client: TestClient, project: ApiProject, comment: Any) -> str:
-    event = {
-        "type": "comment",
-        "actor": {"id": comment.author},
-        "content": {"text": comment.text},
-        "occurred_at": comment.posted_at.isoformat(),
-    }
-    response = client.post("/v1/events", json=event, headers=project.headers)
-    assert response.status_code == 200, response.text
-    verdict: str = response.json()["verdict"]
-    return verdict
+def post(client: TestClient, project: ApiProject, comment: Comment) -> str:
+    return post_comment(client, project, comment).verdict
 
 
 def run_backtest(client: TestClient, project: ApiProject, runtime: Runtime, policy: Any) -> Any:

@@ -573,12 +573,10 @@ def test_unicode_identifier_is_an_unknown_name() -> None:
     assert refusal("événement.text == ''") == ("unknown name 'événement'", 1, 1)
 
 
-def test_null_bytes_are_a_syntax_error() -> None:
-    assert refusal("true\x00") == (
-        "syntax error: source code string cannot contain null bytes",
-        1,
-        1,
-    )
+def test_null_bytes_are_a_syntax_error_where_they_are() -> None:
+    message = "syntax error: a condition cannot contain NUL characters"
+    assert refusal("true\x00") == (message, 1, 5)
+    assert refusal("true and\n  \x00false") == (message, 2, 3)
 
 
 # ---------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class Replayed:
 
     comment: Comment
     found: Mapping[str, frozenset[str]]
+    verdict: str
 
     @property
     def text_key(self) -> str | None:
@@ -221,7 +222,7 @@ def post_comment(client: TestClient, project: ApiProject, comment: Comment) -> R
     assert response.status_code == 200, response.text
     entities = response.json()["entities"]
     found = {kind: frozenset(e["value"] for e in entities[f"{kind}s"]) for kind in TAB_KINDS}
-    return Replayed(comment, found)
+    return Replayed(comment, found, response.json()["verdict"])
 
 
 def whole_tab(

@@ -20,6 +20,13 @@ def parse(source: str) -> ast.Expression:
     positions are mapped back to the source's own lines."""
     if not source.strip():
         raise ConditionError("the condition is empty", 1, 1)
+    if "\x00" in source:  # Python versions disagree on how to refuse it
+        before = source[: source.index("\x00")]
+        line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
+        raise ConditionError(
+            "syntax error: a condition cannot contain NUL characters", line, column
+        )
+
     try:
         tree = ast.parse(f"(\n{source}\n)", mode="eval")
     except SyntaxError as error:

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from spamward.domain.decision import Decision, ListName, Outcome
+from spamward.domain.decision import Decision, ListName
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.domain.facts import EntityKey, Facts
@@ -27,12 +25,13 @@ from spamward.policy.compiled import Policy, compile_policy, parse_document
 from spamward.policy.document import PolicyDocument
 from spamward.runtime import Runtime
 from spamward.services import policies
+from spamward.services.backtest_report import Tally
 from spamward.storage import models
 from spamward.storage.repositories import backtests as repo
 from spamward.storage.repositories import decisions as decision_repo
 
 PAGE = 500
-EXAMPLES_PER_CHANGE = 5
+
 Progress = Callable[[int, int], None]  # events replayed, events in all
 
 
@@ -47,7 +46,7 @@ def backtest(
     since = runtime.clock() - timedelta(days=days)
     with runtime.database.read() as session:
         total = decision_repo.count_since(session, project_id, since)
-    tally = _Tally()
+    tally = Tally()
     after = None
     while True:
         with runtime.database.read() as session:
@@ -163,61 +162,3 @@ def _host(kind: EntityKind, value: str) -> str | None:
     if kind is EntityKind.URL:
         return value.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit(":", 1)[0]
     return None
-
-
-@dataclass
-class _Tally:
-    events: int = 0
-    changed: int = 0
-    before: Counter[str] = field(default_factory=Counter)
-    after: Counter[str] = field(default_factory=Counter)
-    changes: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    hits: Counter[str] = field(default_factory=Counter)
-    shadow_hits: Counter[str] = field(default_factory=Counter)
-    errors: Counter[str] = field(default_factory=Counter)
-
-    def add(self, row: repo.Replayed, replayed: Decision) -> None:
-        recorded, stored, user_id, _ = row
-        was, now = recorded.verdict, replayed.verdict.value
-        self.events += 1
-        self.before[was] += 1
-        self.after[now] += 1
-        tallies = {
-            Outcome.HIT: self.hits,
-            Outcome.SHADOW_HIT: self.shadow_hits,
-            Outcome.ERROR: self.errors,
-        }
-        for outcome in replayed.rules:
-            if outcome.outcome in tallies:
-                tallies[outcome.outcome][outcome.rule] += 1
-
-        if was == now:
-            return
-        self.changed += 1
-        self.counts[(was, now)] += 1
-        examples = self.changes.setdefault((was, now), [])
-        if len(examples) < EXAMPLES_PER_CHANGE:
-            examples.append(
-                {
-                    "decision_id": str(recorded.id),
-                    "user_id": user_id,
-                    "text": stored.text[:300],
-                    "reasons": list(replayed.reasons),
-                }
-            )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "events": self.events,
-            "changed": self.changed,
-            "verdicts_before": dict(self.before),
-            "verdicts_after": dict(self.after),
-            "changes": [
-                {"from": was, "to": now, "count": count, "examples": self.changes[(was, now)]}
-                for (was, now), count in self.counts.most_common()
-            ],
-            "rule_hits": dict(self.hits.most_common()),
-            "shadow_hits": dict(self.shadow_hits.most_common()),
-            "rule_errors": dict(self.errors.most_common()),
-        }

@@ -24,12 +24,14 @@ from spamward.policy.defaults import default_policy
 from spamward.policy.run import run_policy
 from spamward.policy.types import Env
 from spamward.runtime import build_runtime
+from spamward.services.backtests import replay
 from spamward.services.decisions import decide
-from spamward.services.projects import create_project
+from spamward.services.projects import create_project, find_project
 from spamward.settings import Settings
 from spamward.signals.facts import gather_facts
 from spamward.signals.lists import EntityKey, list_status
 from spamward.storage.migrate import upgrade
+from spamward.storage.repositories.backtests import decisions_since
 from spamward.text.extract import extract
 
 POLICY20 = Path(__file__).with_name("policy20.yaml")
@@ -91,9 +93,9 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
             events,
         ),
     ]
-    progress("decide on SQLite")
+    progress("decide on SQLite, then a backtest of 20 rules over what was recorded")
     with sqlite_url() as url:
-        timings.append(_decide_timing("decide (SQLite)", url, corpus, events))
+        timings += _decide_and_replay_timings(url, corpus, events, rules20)
     progress("decide on PostgreSQL")
     with postgres_url() as url:
         if url is None:
@@ -122,6 +124,27 @@ def _event(corpus: Corpus, index: int) -> Event:
 
 def _timed(name: str, call: Callable[[Event], object], events: list[Event]) -> Timing:
     return time_calls(name, call, events, ENGINE_CALLS, warmup=len(events))
+
+
+def _decide_and_replay_timings(
+    url: str, corpus: Corpus, events: list[Event], rules20: Policy
+) -> list[Timing]:
+    """decide() on SQLite, then the replay of each recorded decision with 20 rules (what a
+    backtest does per event, paging aside)."""
+    decided = _decide_timing("decide (SQLite)", url, corpus, events)
+    runtime = build_runtime(Settings(database_url=url))
+    try:
+        project_id = find_project(runtime.database, "bench").id
+        with runtime.database.read() as session:
+            since = datetime(2000, 1, 1, tzinfo=UTC)
+            recorded = decisions_since(session, project_id, since, None, 10**6)
+    finally:
+        runtime.close()
+    replayed = time_calls(
+        "backtest replay, 20 rules (per recorded decision)",
+        lambda row: replay(rules20, row), recorded, ENGINE_CALLS, warmup=len(recorded),
+    )  # fmt: skip
+    return [decided, replayed]
 
 
 def _decide_timing(name: str, url: str, corpus: Corpus, events: list[Event]) -> Timing:

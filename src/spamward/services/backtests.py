@@ -52,7 +52,7 @@ def backtest(
         with runtime.database.read() as session:
             page = repo.decisions_since(session, project_id, since, after, PAGE)
         for row in page:
-            tally.add(row, _replay(policy, row))
+            tally.add(row, replay(policy, row))
         if progress is not None:
             progress(tally.events, max(total, tally.events))
         if len(page) < PAGE:
@@ -123,7 +123,7 @@ def _view(job: models.Backtest) -> dict[str, Any]:
     }
 
 
-def _replay(policy: Policy, row: repo.Replayed) -> Decision:
+def replay(policy: Policy, row: repo.Replayed) -> Decision:
     decision, stored, user_id, email = row
     trace = decision.trace
     entities, listed = _entities_of(trace)

@@ -14,7 +14,7 @@ from bench.databases import postgres_url, seed_deny_list, sqlite_url
 from bench.timing import Timing, time_calls
 from spamward.api.schemas import EventIn
 from spamward.domain.decision import ListName
-from spamward.domain.entity import EntityKind
+from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Event
 from spamward.domain.verdict import Verdict
 from spamward.engine import evaluate
@@ -30,6 +30,7 @@ from spamward.services.projects import create_project, find_project
 from spamward.settings import Settings
 from spamward.signals.facts import gather_facts
 from spamward.signals.lists import EntityKey, list_status
+from spamward.signals.velocity import Reading
 from spamward.storage.migrate import upgrade
 from spamward.storage.repositories.backtests import decisions_since
 from spamward.text.extract import extract
@@ -61,8 +62,8 @@ class MemorySignals:
     def actor_status(self, user_id: str) -> str:
         return "active"
 
-    def velocity(self, event: Event) -> Mapping[str, int]:
-        return {"user_1m": 1, "user_10m": 2, "ip_1m": 1}
+    def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
+        return Reading({"user_1m": 1, "user_10m": 2, "ip_1m": 1})
 
 
 def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessResults:

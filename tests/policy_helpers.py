@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from spamward.domain.decision import Decision, ListName
+from spamward.domain.entity import Entity
 from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.domain.facts import EntityKey
 from spamward.engine import evaluate as engine_evaluate
 from spamward.policy.compiled import Policy, compile_policy, parse_document
+from spamward.signals.velocity import Reading
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -25,6 +27,8 @@ class MemorySignals:
     counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
+    entity_counters: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
+    degraded: bool = False
     asked: list[set[EntityKey]] = field(default_factory=list)
 
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
@@ -38,8 +42,8 @@ class MemorySignals:
     def actor_status(self, user_id: str) -> str:
         return self.statuses.get(user_id, "active")
 
-    def velocity(self, event: Event) -> Mapping[str, int]:
-        return self.counters
+    def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
+        return Reading(self.counters, self.entity_counters, self.degraded)
 
 
 def policy(*rules: dict[str, Any], thresholds: dict[str, float] | None = None) -> Policy:

@@ -47,10 +47,12 @@ def decide_with(
 ) -> Decision:
     """The policy's decision on facts already gathered: live, or replayed by a backtest."""
     judgement = run_policy(policy, build_context(event, entities, listed, facts))
+    degraded = tuple(f"degraded: {name} unavailable, read as 0" for name in facts.degraded)
     return Decision(
         verdict=judgement.verdict,
         score=judgement.score,
-        reasons=judgement.reasons,
+        reasons=judgement.reasons + degraded,
+
         entities=entities,
         list_status=listed,
         rules=judgement.outcomes,

@@ -13,7 +13,9 @@ from spamward.policy.cache import PolicyCache
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
 from spamward.settings import Settings
-from spamward.signals.velocity import MemoryVelocity, Velocity
+from spamward.signals.memory_counters import MemoryCounters
+from spamward.signals.redis_counters import RedisCounters
+from spamward.signals.velocity import Counters
 from spamward.storage.db import Database
 
 Clock = Callable[[], datetime]
@@ -30,14 +32,24 @@ class Runtime:
     default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: PolicyCache = field(default_factory=PolicyCache)
-    velocity: Velocity = field(default_factory=MemoryVelocity)
+    counters: Counters = field(default_factory=MemoryCounters)
     jobs: Jobs = field(default_factory=Jobs)
 
     def close(self) -> None:
         self.jobs.shutdown()
+        self.counters.close()
         self.database.dispose()
 
 
 def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     warm_up(settings.default_region)
-    return Runtime(settings, Database(settings), default_policy(), clock)
+    return Runtime(
+        settings, Database(settings), default_policy(), clock, counters=counters_for(settings)
+    )
+
+
+def counters_for(settings: Settings) -> Counters:
+    """Velocity counters in Redis when one is configured (scaled mode), else in memory."""
+    if settings.redis_url is None:
+        return MemoryCounters()
+    return RedisCounters(settings.redis_url, prefix=settings.redis_prefix)

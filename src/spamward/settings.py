@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
+    # Scaled mode: velocity counters shared in Redis (unset: in process memory).
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="sw", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
 
     @property
     def is_sqlite(self) -> bool:

@@ -20,6 +20,8 @@ class Facts:
     actor_status: str = "active"
     velocity: dict[str, int] = field(default_factory=dict)
     entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
+    entity_velocity: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
+    degraded: tuple[str, ...] = ()  # signals that could not be read, e.g. ("velocity",)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -27,6 +29,8 @@ class Facts:
             "actor_status": self.actor_status,
             "velocity": self.velocity,
             "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
+            "entity_velocity": [[k, v, counts] for (k, v), counts in self.entity_velocity.items()],
+            "degraded": list(self.degraded),
         }
 
     @classmethod
@@ -36,10 +40,16 @@ class Facts:
             (EntityKind(kind), value): (int(posts), int(users))
             for kind, value, posts, users in data.get("entity_counts", [])
         }
+        entity_velocity = {
+            (EntityKind(kind), value): {str(k): int(n) for k, n in named.items()}
+            for kind, value, named in data.get("entity_velocity", [])
+        }
         age = data.get("account_age_seconds")
         return cls(
             account_age_seconds=float(age) if age is not None else None,
             actor_status=str(data.get("actor_status", "active")),
             velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
             entity_counts=counts,
+            entity_velocity=entity_velocity,
+            degraded=tuple(str(name) for name in data.get("degraded", [])),
         )

@@ -8,9 +8,11 @@ from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Event
 from spamward.domain.facts import EntityKey, Facts
+from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
 from spamward.policy.types import VELOCITY, Env
 
 _NO_VELOCITY = dict.fromkeys(VELOCITY.fields, 0)
+_NO_ENTITY_VELOCITY = {f"{name}_{window}": 0 for name in ENTITY_SUBJECTS for window in WINDOWS}
 
 
 def build_context(
@@ -58,4 +60,6 @@ def _entity(entity: Entity, listed: dict[EntityKey, ListName], facts: Facts) -> 
         "shortener": entity.is_shortener,
         "posts": posts,
         "users": users,
+        **_NO_ENTITY_VELOCITY,
+        **facts.entity_velocity.get(entity.key, {}),
     }

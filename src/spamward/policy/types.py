@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from spamward.domain.velocity import ACTOR_SUBJECTS, ENTITY_SUBJECTS, WINDOWS
+
 
 @dataclass(frozen=True, slots=True)
 class Scalar:
@@ -59,6 +61,8 @@ ENTITY = Record(
         "shortener": BOOL,
         "posts": NUMBER,  # posts carrying it in the project's window, before this one
         "users": NUMBER,  # distinct users who posted it in the window
+        # Recent velocity: posts carrying it and distinct users, per sliding window.
+        **{f"{name}_{window}": NUMBER for name in ENTITY_SUBJECTS for window in WINDOWS},
     },
 )
 
@@ -87,9 +91,11 @@ ACTOR = Record(
     },
 )
 
+# Actions before this one per user, IP, /24 or /64 network, e-mail domain, sign-ups per IP,
+# and distinct accounts an IP served, over each sliding window (signals/velocity.py).
 VELOCITY = Record(
     "velocity",
-    {f"{who}_{window}": NUMBER for who in ("user", "ip") for window in ("1m", "10m", "1h", "1d")},
+    {f"{name}_{window}": NUMBER for name in ACTOR_SUBJECTS for window in WINDOWS},
 )
 
 Env = dict[str, Any]  # the decision context, plus the loop variables while a loop runs

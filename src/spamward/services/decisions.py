@@ -18,6 +18,7 @@ from spamward.services.policies import live_policy
 from spamward.services.signals import LiveSignals
 from spamward.signals.lists import list_status
 from spamward.signals.reader import NoSignals, SignalReader
+from spamward.signals.velocity import subjects_of
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import events as event_repo
 from spamward.storage.repositories.aggregates import count_post, day_number
@@ -35,7 +36,7 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
         knobs = project_settings(session, project_id)
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
         signals = LiveSignals(
-            StoredSignals(session, project_id, now), runtime.velocity, project_id, now
+            StoredSignals(session, project_id, now), runtime.counters, project_id, now
         )
         decision = evaluate(
             event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
@@ -44,7 +45,8 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     first_day = day_number(now) - knobs.window_days
     with runtime.database.write() as session:
         _store(session, project_id, event, decision, record, first_day)
-    runtime.velocity.commit(project_id, event, now)
+    subjects = subjects_of(event, decision.entities)
+    runtime.counters.commit(project_id, subjects, str(record.event_id), now)
     return record
 
 
@@ -115,7 +117,7 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
                 raise NotFound(f"no project named {project_name!r}")
             policy = live_policy(runtime, session, project.id, project.policy_version)
             stored = StoredSignals(session, project.id, now)
-            signals = LiveSignals(stored, runtime.velocity, project.id, now)
+            signals = LiveSignals(stored, runtime.counters, project.id, now)
             min_chars = project.duplicate_text_min_chars
         decision = evaluate(event, policy, signals, runtime.settings.default_region, min_chars)
     return record_of(decision, decision_id=None, event_id=None, at=now)

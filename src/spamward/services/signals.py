@@ -1,5 +1,5 @@
 """The signals one decision reads: stored ones from its read session, velocity from the
-runtime's counters."""
+runtime's counters (in memory or in Redis)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from spamward.domain.decision import ListName
+from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import EntityKey
-from spamward.signals.velocity import Velocity
+from spamward.signals.velocity import Counters, Reading, subjects_of
 from spamward.storage.repositories.signals import StoredSignals
 
 
@@ -19,7 +20,7 @@ class LiveSignals:
     """A `SignalReader` for one decision of one project."""
 
     stored: StoredSignals
-    counters: Velocity
+    counters: Counters
     project_id: int
     now: datetime
 
@@ -32,5 +33,5 @@ class LiveSignals:
     def actor_status(self, user_id: str) -> str:
         return self.stored.actor_status(user_id)
 
-    def velocity(self, event: Event) -> Mapping[str, int]:
-        return self.counters.read(self.project_id, event, self.now)
+    def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
+        return self.counters.read(self.project_id, subjects_of(event, entities), self.now)

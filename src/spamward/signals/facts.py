@@ -5,24 +5,34 @@ from __future__ import annotations
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import Facts
+from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
 from spamward.signals.reader import SignalReader
+from spamward.signals.velocity import Reading
+
+ENTITY_VELOCITY_FIELDS = frozenset(
+    f"entities.{name}_{window}" for name in ENTITY_SUBJECTS for window in WINDOWS
+)
+ENTITY_COUNT_FIELDS = frozenset({"entities.posts", "entities.users"})
 
 
 def gather_facts(
     event: Event, entities: tuple[Entity, ...], reads: frozenset[str], signals: SignalReader
 ) -> Facts:
-    def wanted(*prefixes: str) -> bool:
-        return any(path.startswith(prefixes) for path in reads)
-
     created = event.actor.account_created_at
     user_id = event.actor.user_id
+    wants_velocity = any(p.startswith("velocity") for p in reads) or bool(
+        reads & ENTITY_VELOCITY_FIELDS
+    )
+    velocity = signals.velocity(event, entities) if wants_velocity else Reading()
     return Facts(
         account_age_seconds=(event.occurred_at - created).total_seconds() if created else None,
         actor_status=signals.actor_status(user_id)
-        if user_id and wanted("actor.status")
+        if user_id and "actor.status" in reads
         else "active",
-        velocity=dict(signals.velocity(event)) if wanted("velocity") else {},
+        velocity=velocity.actor,
         entity_counts=dict(signals.entity_counts(e.key for e in entities))
-        if entities and wanted("entities.posts", "entities.users")
+        if entities and reads & ENTITY_COUNT_FIELDS
         else {},
+        entity_velocity=velocity.entities,
+        degraded=("velocity",) if velocity.degraded else (),
     )

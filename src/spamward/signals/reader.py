@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from spamward.domain.decision import ListName
+from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import EntityKey
 from spamward.signals.lists import ListReader
+from spamward.signals.velocity import Reading
 
 
 class SignalReader(ListReader, Protocol):
@@ -20,8 +22,8 @@ class SignalReader(ListReader, Protocol):
         """The account's status as spamward keeps it: active unless moderated."""
         ...
 
-    def velocity(self, event: Event) -> Mapping[str, int]:
-        """The actor's recent action counts, before this event (see signals/velocity.py)."""
+    def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
+        """Recent counts of the actor's and the entities' subjects, before this event."""
         ...
 
 
@@ -37,5 +39,5 @@ class NoSignals:
     def actor_status(self, user_id: str) -> str:
         return "active"
 
-    def velocity(self, event: Event) -> Mapping[str, int]:
-        return {}
+    def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
+        return Reading()

@@ -1,71 +1,114 @@
-"""Velocity: how many actions a user and an IP made over sliding windows.
+"""Velocity: how often an actor, a network or an entity acted over sliding windows.
 
-Read while deciding (the counts before this event), committed after the decision is
-stored. This in-process counter serves embedded mode; the Redis-backed one for scaled mode
-comes with the signals work and keeps the same two calls.
+Each event names its *subjects*: the user, the IP, its /24 or /64 network, the e-mail
+domain, the IP again for sign-ups, and every entity in the content. A subject counts
+events, or distinct users (accounts an IP served, users who posted an entity). Counters
+are read while deciding (the counts before this event) and committed after the decision is
+stored. Two backends keep one interface: `MemoryCounters` (embedded mode, one process)
+and `RedisCounters` (scaled mode, signals/redis_counters.py).
 """
 
 from __future__ import annotations
 
-import bisect
-import threading
+import ipaddress
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from spamward.domain.event import Event
-
-WINDOWS = {"1m": 60, "10m": 600, "1h": 3600, "1d": 86400}
-_LONGEST = max(WINDOWS.values())
-_KEPT_PER_KEY = 5000  # a counter saturates here: enough for any limit a rule sets
-_SWEEP_EVERY = 10000
+from spamward.domain.entity import Entity
+from spamward.domain.event import Event, EventType
+from spamward.domain.facts import EntityKey
+from spamward.domain.velocity import WINDOWS
 
 
-class Velocity(Protocol):
-    def read(self, project_id: int, event: Event, now: datetime) -> dict[str, int]: ...
-    def commit(self, project_id: int, event: Event, now: datetime) -> None: ...
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One thing counted: `key` names it; `member` is the user for distinct counts, None
+    when every event counts."""
+
+    name: str
+    key: str
+    member: str | None = None
 
 
-class MemoryVelocity:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._times: dict[tuple[int, str, str], list[float]] = {}
-        self._commits = 0
+@dataclass(frozen=True, slots=True)
+class Subjects:
+    actor: tuple[Subject, ...]
+    entities: tuple[tuple[EntityKey, tuple[Subject, ...]], ...]
 
-    def read(self, project_id: int, event: Event, now: datetime) -> dict[str, int]:
-        at = now.timestamp()
-        counts: dict[str, int] = {}
-        with self._lock:
-            for who, key in _keys(event):
-                times = self._times.get((project_id, who, key), [])
-                for window, seconds in WINDOWS.items():
-                    counts[f"{who}_{window}"] = len(times) - bisect.bisect_right(
-                        times, at - seconds
-                    )
-        return counts
-
-    def commit(self, project_id: int, event: Event, now: datetime) -> None:
-        at = now.timestamp()
-        with self._lock:
-            for who, key in _keys(event):
-                times = self._times.setdefault((project_id, who, key), [])
-                bisect.insort(times, at)
-                if len(times) > _KEPT_PER_KEY:
-                    del times[: len(times) - _KEPT_PER_KEY]
-            self._commits += 1
-            if self._commits % _SWEEP_EVERY == 0:
-                self._sweep(at - _LONGEST)
-
-    def _sweep(self, oldest: float) -> None:
-        for key in [key for key, times in self._times.items() if times[-1] < oldest]:
-            del self._times[key]
-        for times in self._times.values():
-            del times[: bisect.bisect_right(times, oldest)]
+    def all(self) -> list[Subject]:
+        return [*self.actor, *(s for _, group in self.entities for s in group)]
 
 
-def _keys(event: Event) -> list[tuple[str, str]]:
-    keys = []
-    if event.actor.user_id:
-        keys.append(("user", event.actor.user_id))
-    if event.actor.ip:
-        keys.append(("ip", event.actor.ip))
-    return keys
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Counts before this event: `actor` as {"user_1m": 3, ...}, `entities` per key as
+    {"posts_1h": 9, "users_1h": 4, ...}; `degraded` when the backend did not answer."""
+
+    actor: dict[str, int] = field(default_factory=dict)
+    entities: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
+    degraded: bool = False
+
+
+class Counters(Protocol):
+    def read(self, project_id: int, subjects: Subjects, now: datetime) -> Reading: ...
+
+    def commit(self, project_id: int, subjects: Subjects, event_id: str, now: datetime) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def subjects_of(event: Event, entities: tuple[Entity, ...]) -> Subjects:
+    actor = event.actor
+    user, ip = actor.user_id, actor.ip
+    found: list[Subject] = []
+    if user:
+        found.append(Subject("user", user))
+    if ip:
+        found += [Subject("ip", ip), Subject("net", network_of(ip))]
+        if user:
+            found.append(Subject("ip_accounts", ip, member=user))
+        if event.type is EventType.SIGNUP:
+            found.append(Subject("signups_ip", ip))
+    if actor.email and "@" in actor.email:
+        found.append(Subject("email_domain", actor.email.rpartition("@")[2].lower()))
+    per_entity = tuple(
+        (entity.key, _entity_subjects(f"{entity.kind}:{entity.value}", user)) for entity in entities
+    )
+    return Subjects(tuple(found), per_entity)
+
+
+def _entity_subjects(key: str, user: str | None) -> tuple[Subject, ...]:
+    posts = Subject("posts", key)
+    return (posts, Subject("users", key, member=user)) if user else (posts,)
+
+
+def network_of(ip: str) -> str:
+    """The /24 of an IPv4 address or the /64 of an IPv6 one: where one operator's
+    addresses usually sit."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+Counts = dict[Subject, tuple[int, ...]]  # per subject, one count per window of WINDOWS
+
+
+def reading_of(subjects: Subjects, counts: Counts, degraded: bool = False) -> Reading:
+    """The counts laid out as rules read them; a subject without counts reads 0."""
+
+    def named(group: tuple[Subject, ...]) -> dict[str, int]:
+        return {
+            f"{subject.name}_{window}": count
+            for subject in group
+            for window, count in zip(WINDOWS, counts.get(subject, _ZEROS), strict=True)
+        }
+
+    entities = {key: named(group) for key, group in subjects.entities}
+    return Reading(named(subjects.actor), entities, degraded)
+
+
+_ZEROS = (0,) * len(WINDOWS)

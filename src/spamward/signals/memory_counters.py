@@ -1,0 +1,81 @@
+"""Velocity counters in the process's memory: embedded mode, one process.
+
+Exact sliding windows: each subject keeps the times of its events (at most
+`KEPT_PER_SUBJECT`, enough for any limit a rule sets) or, for distinct counts, each user's
+last time. What is older than the longest window is swept from time to time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from datetime import datetime
+
+from spamward.domain.velocity import LONGEST_WINDOW, WINDOWS
+from spamward.signals.velocity import (
+    Counts,
+    Reading,
+    Subject,
+    Subjects,
+    reading_of,
+)
+
+KEPT_PER_SUBJECT = 5000
+SWEEP_EVERY = 10000  # commits
+
+Key = tuple[int, str, str]  # project, subject name, subject key
+
+
+class MemoryCounters:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._times: dict[Key, list[float]] = {}
+        self._members: dict[Key, dict[str, float]] = {}
+        self._commits = 0
+
+    def read(self, project_id: int, subjects: Subjects, now: datetime) -> Reading:
+        at = now.timestamp()
+        counts: Counts = {}
+        with self._lock:
+            for subject in subjects.all():
+                counts[subject] = self._counts(project_id, subject, at)
+        return reading_of(subjects, counts)
+
+    def commit(self, project_id: int, subjects: Subjects, event_id: str, now: datetime) -> None:
+        at = now.timestamp()
+        with self._lock:
+            for subject in subjects.all():
+                key = (project_id, subject.name, subject.key)
+                if subject.member is None:
+                    times = self._times.setdefault(key, [])
+                    bisect.insort(times, at)
+                    del times[: max(0, len(times) - KEPT_PER_SUBJECT)]
+                else:
+                    members = self._members.setdefault(key, {})
+                    members[subject.member] = max(at, members.get(subject.member, at))
+            self._commits += 1
+            if self._commits % SWEEP_EVERY == 0:
+                self._sweep(at - LONGEST_WINDOW)
+
+    def close(self) -> None:
+        """Nothing to release: the counts live and die with the process."""
+
+    def _counts(self, project_id: int, subject: Subject, at: float) -> tuple[int, ...]:
+        key = (project_id, subject.name, subject.key)
+        if subject.member is None:
+            times = self._times.get(key, [])
+            return tuple(len(times) - bisect.bisect_right(times, at - s) for s in WINDOWS.values())
+        seen = list(self._members.get(key, {}).values())
+        return tuple(sum(1 for t in seen if t > at - s) for s in WINDOWS.values())
+
+    def _sweep(self, oldest: float) -> None:
+        for key in [k for k, times in self._times.items() if times[-1] < oldest]:
+            del self._times[key]
+        for times in self._times.values():
+            del times[: bisect.bisect_right(times, oldest)]
+        for key, members in list(self._members.items()):
+            kept = {member: t for member, t in members.items() if t >= oldest}
+            if kept:
+                self._members[key] = kept
+            else:
+                del self._members[key]

@@ -16,6 +16,7 @@ from spamward.api.schemas import EventIn
 from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Event
+from spamward.domain.facts import Account
 from spamward.domain.verdict import Verdict
 from spamward.engine import evaluate
 from spamward.policy.compiled import Policy, compile_policy, parse_document
@@ -59,8 +60,8 @@ class MemorySignals:
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         return dict.fromkeys(keys, (3, 2))
 
-    def actor_status(self, user_id: str) -> str:
-        return "active"
+    def account(self, user_id: str) -> Account:
+        return Account(events=4, spam_events=1, last_verdict="allow")
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading({"user_1m": 1, "user_10m": 2, "ip_1m": 1})

@@ -11,7 +11,7 @@ from typing import Any
 from spamward.domain.decision import Decision, ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Actor, Content, Event, EventType
-from spamward.domain.facts import EntityKey
+from spamward.domain.facts import Account, EntityKey
 from spamward.engine import evaluate as engine_evaluate
 from spamward.policy.compiled import Policy, compile_policy, parse_document
 from spamward.signals.velocity import Reading
@@ -26,6 +26,7 @@ class MemorySignals:
     lists: dict[EntityKey, ListName] = field(default_factory=dict)
     counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     entity_counters: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
     degraded: bool = False
@@ -39,8 +40,8 @@ class MemorySignals:
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         return {key: self.counts[key] for key in keys if key in self.counts}
 
-    def actor_status(self, user_id: str) -> str:
-        return self.statuses.get(user_id, "active")
+    def account(self, user_id: str) -> Account:
+        return self.accounts.get(user_id, Account(self.statuses.get(user_id, "active")))
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading(self.counters, self.entity_counters, self.degraded)

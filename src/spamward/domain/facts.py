@@ -15,9 +15,23 @@ EntityKey = tuple[EntityKind, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Account:
+    """What spamward keeps about a site's user: status and history of its judged events."""
+
+    status: str = "active"
+    events: int = 0
+    spam_events: int = 0  # held or blocked
+    last_verdict: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     account_age_seconds: float | None = None
     actor_status: str = "active"
+    prior_events: int = 0
+    prior_spam: int = 0
+    last_verdict: str = ""
+    email_disposable: bool = False
     velocity: dict[str, int] = field(default_factory=dict)
     entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
     entity_velocity: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
@@ -27,6 +41,10 @@ class Facts:
         return {
             "account_age_seconds": self.account_age_seconds,
             "actor_status": self.actor_status,
+            "prior_events": self.prior_events,
+            "prior_spam": self.prior_spam,
+            "last_verdict": self.last_verdict,
+            "email_disposable": self.email_disposable,
             "velocity": self.velocity,
             "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
             "entity_velocity": [[k, v, counts] for (k, v), counts in self.entity_velocity.items()],
@@ -48,6 +66,10 @@ class Facts:
         return cls(
             account_age_seconds=float(age) if age is not None else None,
             actor_status=str(data.get("actor_status", "active")),
+            prior_events=int(data.get("prior_events", 0)),
+            prior_spam=int(data.get("prior_spam", 0)),
+            last_verdict=str(data.get("last_verdict", "")),
+            email_disposable=bool(data.get("email_disposable", False)),
             velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
             entity_counts=counts,
             entity_velocity=entity_velocity,

@@ -88,6 +88,11 @@ ACTOR = Record(
         "account_age_seconds": MAYBE_NUMBER,
         "account_age_days": MAYBE_NUMBER,
         "status": STRING,  # active, flagged, quarantined, suspended, banned
+        "email_disposable": BOOL,  # the e-mail's domain hands out throwaway mailboxes
+        "prior_events": NUMBER,  # the account's events judged before this one
+        "prior_spam": NUMBER,  # of those, held or blocked
+        "spam_ratio": NUMBER,  # prior_spam / prior_events; 0 without history
+        "last_verdict": STRING,  # the previous event's verdict; "" for a first event
     },
 )
 

@@ -59,7 +59,9 @@ def _store(
     first_day: int,
 ) -> None:
     assert record.id is not None and record.event_id is not None  # set by decide()
-    actor_id = event_repo.upsert_actor(session, project_id, event, record.created_at)
+    actor_id = event_repo.upsert_actor(
+        session, project_id, event, record.created_at, record.verdict
+    )
     event_repo.insert_event(
         session, project_id, record.event_id, event, actor_id, record.created_at
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
-from spamward.domain.facts import EntityKey
+from spamward.domain.facts import Account, EntityKey
 from spamward.signals.velocity import Counters, Reading, subjects_of
 from spamward.storage.repositories.signals import StoredSignals
 
@@ -30,8 +30,8 @@ class LiveSignals:
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         return self.stored.entity_counts(keys)
 
-    def actor_status(self, user_id: str) -> str:
-        return self.stored.actor_status(user_id)
+    def account(self, user_id: str) -> Account:
+        return self.stored.account(user_id)
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return self.counters.read(self.project_id, subjects_of(event, entities), self.now)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
-from spamward.domain.facts import Facts
+from spamward.domain.facts import Account, Facts
 from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
+from spamward.signals.email import is_disposable
 from spamward.signals.reader import SignalReader
 from spamward.signals.velocity import Reading
 
@@ -13,6 +14,10 @@ ENTITY_VELOCITY_FIELDS = frozenset(
     f"entities.{name}_{window}" for name in ENTITY_SUBJECTS for window in WINDOWS
 )
 ENTITY_COUNT_FIELDS = frozenset({"entities.posts", "entities.users"})
+ACCOUNT_FIELDS = frozenset(
+    f"actor.{name}"
+    for name in ("status", "prior_events", "prior_spam", "spam_ratio", "last_verdict")
+)
 
 
 def gather_facts(
@@ -24,11 +29,14 @@ def gather_facts(
         reads & ENTITY_VELOCITY_FIELDS
     )
     velocity = signals.velocity(event, entities) if wants_velocity else Reading()
+    account = signals.account(user_id) if user_id and reads & ACCOUNT_FIELDS else Account()
     return Facts(
         account_age_seconds=(event.occurred_at - created).total_seconds() if created else None,
-        actor_status=signals.actor_status(user_id)
-        if user_id and "actor.status" in reads
-        else "active",
+        actor_status=account.status,
+        prior_events=account.events,
+        prior_spam=account.spam_events,
+        last_verdict=account.last_verdict or "",
+        email_disposable="actor.email_disposable" in reads and is_disposable(event.actor.email),
         velocity=velocity.actor,
         entity_counts=dict(signals.entity_counts(e.key for e in entities))
         if entities and reads & ENTITY_COUNT_FIELDS

@@ -64,15 +64,16 @@ class MemoryCounters:
         key = (project_id, subject.name, subject.key)
         if subject.member is None:
             times = self._times.get(key, [])
-            return tuple(len(times) - bisect.bisect_right(times, at - s) for s in WINDOWS.values())
+            until = bisect.bisect_right(times, at)
+            return tuple(until - bisect.bisect_right(times, at - s) for s in WINDOWS.values())
         seen = list(self._members.get(key, {}).values())
-        return tuple(sum(1 for t in seen if t > at - s) for s in WINDOWS.values())
+        return tuple(sum(1 for t in seen if at - s < t <= at) for s in WINDOWS.values())
 
     def _sweep(self, oldest: float) -> None:
-        for key in [k for k, times in self._times.items() if times[-1] < oldest]:
-            del self._times[key]
-        for times in self._times.values():
+        for key, times in list(self._times.items()):
             del times[: bisect.bisect_right(times, oldest)]
+            if not times:
+                del self._times[key]
         for key, members in list(self._members.items()):
             kept = {member: t for member, t in members.items() if t >= oldest}
             if kept:

@@ -8,7 +8,7 @@ from typing import Protocol
 from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
-from spamward.domain.facts import EntityKey
+from spamward.domain.facts import Account, EntityKey
 from spamward.signals.lists import ListReader
 from spamward.signals.velocity import Reading
 
@@ -18,8 +18,8 @@ class SignalReader(ListReader, Protocol):
         """Posts and distinct users in the project's window, for the keys seen before."""
         ...
 
-    def actor_status(self, user_id: str) -> str:
-        """The account's status as spamward keeps it: active unless moderated."""
+    def account(self, user_id: str) -> Account:
+        """The account as spamward keeps it: status (active unless moderated) and history."""
         ...
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
@@ -36,8 +36,8 @@ class NoSignals:
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         return {}
 
-    def actor_status(self, user_id: str) -> str:
-        return "active"
+    def account(self, user_id: str) -> Account:
+        return Account()
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading()

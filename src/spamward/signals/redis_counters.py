@@ -52,7 +52,7 @@ class RedisCounters:
         pipe = self._client.pipeline(transaction=False)
         for subject in every:
             for seconds in WINDOWS.values():
-                pipe.zcount(self._key(project_id, subject), f"({at - seconds}", "+inf")
+                pipe.zcount(self._key(project_id, subject), f"({at - seconds}", at)
         try:
             replies = pipe.execute()
         except redis.RedisError as error:
@@ -73,7 +73,8 @@ class RedisCounters:
         pipe = self._client.pipeline(transaction=False)
         for subject in every:
             key = self._key(project_id, subject)
-            pipe.zadd(key, {subject.member or event_id: at})
+            # gt: a late commit of an older event never moves a user's time back.
+            pipe.zadd(key, {subject.member or event_id: at}, gt=True)
             pipe.zremrangebyscore(key, "-inf", f"({at - LONGEST_WINDOW}")
             pipe.expire(key, LONGEST_WINDOW + 60)
         try:

@@ -42,7 +42,7 @@ class Subjects:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """Counts before this event: `actor` as {"user_1m": 3, ...}, `entities` per key as
+    """Counts in each window (now - w, now], before this event: `actor` as {"user_1m": 3, ...}, `entities` per key as
     {"posts_1h": 9, "users_1h": 4, ...}; `degraded` when the backend did not answer."""
 
     actor: dict[str, int] = field(default_factory=dict)
@@ -87,9 +87,11 @@ def network_of(ip: str) -> str:
     """The /24 of an IPv4 address or the /64 of an IPv6 one: where one operator's
     addresses usually sit."""
     try:
-        address = ipaddress.ip_address(ip)
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(ip)
     except ValueError:
         return ip
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:a.b.c.d is an IPv4 client
     prefix = 24 if address.version == 4 else 64
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 

@@ -101,6 +101,11 @@ class Actor(Base):
     last_seen_at: Mapped[datetime]
     # Kept by spamward and read by rules: active, flagged, quarantined, suspended, banned.
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    # The account's history as rules read it: events judged, how many were held or
+    # blocked, and the last verdict.
+    events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    spam_events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_verdict: Mapped[str | None] = mapped_column(String(16))
 
 
 class Event(Base):

@@ -18,8 +18,13 @@ from spamward.storage import models
 from spamward.storage.models import table_of
 from spamward.storage.upsert import dialect_insert, dialect_of
 
+SPAM_VERDICTS = frozenset({"hold", "block"})  # what counts as spam in an account's history
 
-def upsert_actor(session: Session, project_id: int, event: Event, at: datetime) -> int | None:
+
+def upsert_actor(
+    session: Session, project_id: int, event: Event, at: datetime, verdict: str
+) -> int | None:
+    """The actor's id, with this event counted in its history (`verdict` decided it)."""
     actor = event.actor
     if actor.user_id is None:
         return None
@@ -29,6 +34,9 @@ def upsert_actor(session: Session, project_id: int, event: Event, at: datetime) 
         "email": actor.email,
         "first_seen_at": at,
         "last_seen_at": at,
+        "events": 1,
+        "spam_events": int(verdict in SPAM_VERDICTS),
+        "last_verdict": verdict,
     }
     actor_id: int = session.execute(_actor_upsert(dialect_of(session)), row).scalar_one()
     return actor_id
@@ -45,6 +53,9 @@ def _actor_upsert(dialect: str) -> Any:
         set_={
             "last_seen_at": statement.excluded.last_seen_at,
             "email": func.coalesce(statement.excluded.email, table.c.email),
+            "events": table.c.events + 1,
+            "spam_events": table.c.spam_events + statement.excluded.spam_events,
+            "last_verdict": statement.excluded.last_verdict,
         },
     ).returning(table.c.id)
 

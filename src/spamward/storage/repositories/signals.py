@@ -1,4 +1,4 @@
-"""The engine's reads from storage while it decides: lists, entity counts, account status."""
+"""The engine's reads from storage while it decides: lists, entity counts, the account."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from spamward.domain.entity import EntityKind
-from spamward.domain.facts import EntityKey
+from spamward.domain.facts import Account, EntityKey
 from spamward.storage.keyed import keyed_parameters, keyed_select
 from spamward.storage.models import Actor, Entity
 from spamward.storage.repositories.lists import StoredLists
@@ -21,7 +21,7 @@ def _counts(kinds: tuple[str, ...]) -> Any:
     return keyed_select(counts, Entity.project_id, Entity.kind, Entity.value, kinds)
 
 
-_STATUS = select(Actor.status).where(
+_ACCOUNT = select(Actor.status, Actor.events, Actor.spam_events, Actor.last_verdict).where(
     Actor.project_id == bindparam("project_id"), Actor.external_id == bindparam("user_id")
 )
 
@@ -36,7 +36,7 @@ class StoredSignals(StoredLists):
         rows = self._session.execute(_counts(kinds), {"project_id": self._project_id, **values})
         return {(EntityKind(kind), value): (posts, users) for kind, value, posts, users in rows}
 
-    def actor_status(self, user_id: str) -> str:
+    def account(self, user_id: str) -> Account:
         parameters = {"project_id": self._project_id, "user_id": user_id}
-        status = self._session.execute(_STATUS, parameters).scalar_one_or_none()
-        return status or "active"
+        row = self._session.execute(_ACCOUNT, parameters).one_or_none()
+        return Account(*row) if row is not None else Account()

@@ -101,3 +101,48 @@ def test_a_status_change_is_logged_with_who_made_it(
         ("dave", "suspended")
     ]
     assert logged[0].who.startswith("api-key:")
+
+
+def publish_rule(client: TestClient, project: ApiProject, condition: str, verdict: str) -> None:
+    rule = {"name": "under_test", "condition": condition, "verdict": verdict}
+    assert client.post("/v1/rules", json=rule, headers=project.headers).status_code == 201
+    assert client.post("/v1/policy/publish", headers=project.headers).status_code == 201
+
+
+def post_as(client: TestClient, project: ApiProject, user: str, text: str, **actor: str) -> Any:
+    event = {"type": "post", "actor": {"id": user, **actor}, "content": {"text": text}}
+    response = client.post("/v1/events", json=event, headers=project.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_accounts_history_counts_its_judged_and_spam_events(
+    client: TestClient, project: ApiProject
+) -> None:
+    listed = {"kind": "domain", "value": "spamsite.com"}
+    assert client.post("/v1/lists/deny", json=listed, headers=project.headers).status_code == 201
+    publish_rule(client, project, "actor.prior_events >= 2 and actor.spam_ratio > 0.5", "hold")
+
+    first = post_as(client, project, "eve", "buy at spamsite.com now")
+    second = post_as(client, project, "eve", "again spamsite.com")
+    clean = post_as(client, project, "eve", "a perfectly fine comment")
+
+    assert [first["verdict"], second["verdict"], clean["verdict"]] == ["block", "block", "hold"]
+    assert clean["signals"]["prior_events"] == 2
+    assert clean["signals"]["prior_spam"] == 2
+    assert clean["signals"]["last_verdict"] == "block"
+    assert post_as(client, project, "frank", "a perfectly fine comment")["verdict"] == "allow"
+
+
+def test_a_disposable_email_domain_is_a_signal(client: TestClient, project: ApiProject) -> None:
+    publish_rule(client, project, "actor.email_disposable", "flag")
+
+    throwaway = post_as(client, project, "g", "hello", email="x@mailinator.com")
+    subdomain = post_as(client, project, "h", "hello", email="x@eu.mailinator.com")
+    ordinary = post_as(client, project, "i", "hello", email="x@example.org")
+
+    assert [throwaway["verdict"], subdomain["verdict"], ordinary["verdict"]] == [
+        "flag",
+        "flag",
+        "allow",
+    ]

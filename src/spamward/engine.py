@@ -52,7 +52,6 @@ def decide_with(
         verdict=judgement.verdict,
         score=judgement.score,
         reasons=judgement.reasons + degraded,
-
         entities=entities,
         list_status=listed,
         rules=judgement.outcomes,

@@ -11,6 +11,7 @@ import yaml
 
 from bench.corpus import REGION, Corpus
 from bench.databases import postgres_url, seed_deny_list, sqlite_url
+from bench.signals import counter_timings
 from bench.timing import Timing, time_calls
 from spamward.api.schemas import EventIn
 from spamward.domain.decision import ListName
@@ -95,15 +96,19 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
             events,
         ),
     ]
+    progress("velocity counters, in memory and in Redis")
+    counted, skipped = counter_timings(events)
+    timings += counted
     progress("decide on SQLite, then a backtest of 20 rules over what was recorded")
     with sqlite_url() as url:
         timings += _decide_and_replay_timings(url, corpus, events, rules20)
     progress("decide on PostgreSQL")
     with postgres_url() as url:
         if url is None:
-            return InProcessResults(timings, blocked, ["decide (PostgreSQL): not reachable"])
+            skipped.append("decide (PostgreSQL): not reachable")
+            return InProcessResults(timings, blocked, skipped)
         timings.append(_decide_timing("decide (PostgreSQL)", url, corpus, events))
-    return InProcessResults(timings, blocked, [])
+    return InProcessResults(timings, blocked, skipped)
 
 
 def twenty_rules() -> Policy:

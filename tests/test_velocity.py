@@ -400,8 +400,8 @@ def test_redis_trims_members_older_than_the_longest_window(
     finally:
         counters.close()
 
-    ip_events = f"{redis_prefix}:v:{PROJECT}:ip:{IP}"
-    ip_accounts = f"{redis_prefix}:v:{PROJECT}:ip_accounts:{IP}"
+    ip_events = f"{redis_prefix}:v:{{{PROJECT}}}:ip:{IP}"
+    ip_accounts = f"{redis_prefix}:v:{{{PROJECT}}}:ip_accounts:{IP}"
 
     assert redis_client.zcard(ip_events) == 1
     members = cast(list[bytes], redis_client.zrange(ip_accounts, 0, -1))

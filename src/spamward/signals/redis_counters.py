@@ -1,9 +1,10 @@
 """Velocity counters in Redis: scaled mode, shared by every process.
 
 Each subject is a sorted set scored by time: one member per event (the event id), or one
-per user for distinct counts (a user's score is their last time). A read is one pipeline
-of ZCOUNTs; a commit is one pipeline of ZADD, a trim of what is older than the longest
-window and an EXPIRE, so idle keys vanish.
+per user for distinct counts (a user's score is their last time). A read is one script
+call counting every subject in every window; a commit is one script call adding the
+members, trimming what is older than the longest window and setting a TTL, so idle keys
+vanish. Scripts run atomically, in one round trip.
 
 Redis must never hold up a decision: calls time out quickly, and after a failure Redis is
 left alone for `retry_after` seconds. Meanwhile reads answer zeros marked `degraded`
@@ -31,6 +32,29 @@ from spamward.signals.velocity import (
 
 log = logging.getLogger(__name__)
 
+# KEYS: the subjects' sorted sets. ARGV: now, then each window's length in seconds.
+# Returns, per key and window, the members scored in (now - window, now].
+_COUNT = """
+local now = tonumber(ARGV[1])
+local counts = {}
+for _, key in ipairs(KEYS) do
+  for w = 2, #ARGV do
+    counts[#counts + 1] = redis.call('ZCOUNT', key, '(' .. (now - tonumber(ARGV[w])), now)
+  end
+end
+return counts
+"""
+# KEYS: the subjects' sorted sets. ARGV: now, the oldest time kept, the TTL, then each
+# key's member (an event id, or the user for distinct counts: GT keeps its latest time).
+_ADD = """
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, 'GT', ARGV[1], ARGV[3 + i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. ARGV[2])
+  redis.call('EXPIRE', key, ARGV[3])
+end
+return #KEYS
+"""
+
 
 class RedisCounters:
     def __init__(
@@ -40,6 +64,8 @@ class RedisCounters:
             url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
         self._prefix = f"{prefix}:v"
+        self._count = self._client.register_script(_COUNT)
+        self._add = self._client.register_script(_ADD)
         self._retry_after = retry_after
         self._lock = threading.Lock()
         self._down_until = 0.0
@@ -48,13 +74,9 @@ class RedisCounters:
         every = subjects.all()
         if not every or self._resting():
             return reading_of(subjects, {}, degraded=bool(every))
-        at = now.timestamp()
-        pipe = self._client.pipeline(transaction=False)
-        for subject in every:
-            for seconds in WINDOWS.values():
-                pipe.zcount(self._key(project_id, subject), f"({at - seconds}", at)
+        keys = [self._key(project_id, subject) for subject in every]
         try:
-            replies = pipe.execute()
+            replies = self._count(keys=keys, args=[now.timestamp(), *WINDOWS.values()])
         except redis.RedisError as error:
             self._rest(error)
             return reading_of(subjects, {}, degraded=True)
@@ -70,15 +92,10 @@ class RedisCounters:
         if not every or self._resting():
             return
         at = now.timestamp()
-        pipe = self._client.pipeline(transaction=False)
-        for subject in every:
-            key = self._key(project_id, subject)
-            # gt: a late commit of an older event never moves a user's time back.
-            pipe.zadd(key, {subject.member or event_id: at}, gt=True)
-            pipe.zremrangebyscore(key, "-inf", f"({at - LONGEST_WINDOW}")
-            pipe.expire(key, LONGEST_WINDOW + 60)
+        keys = [self._key(project_id, subject) for subject in every]
+        members = [subject.member or event_id for subject in every]
         try:
-            pipe.execute()
+            self._add(keys=keys, args=[at, at - LONGEST_WINDOW, LONGEST_WINDOW + 60, *members])
         except redis.RedisError as error:
             self._rest(error)
 
@@ -89,7 +106,9 @@ class RedisCounters:
         value = subject.key
         if len(value) > 100:  # long URLs and fingerprints: a digest keeps keys short
             value = hashlib.sha256(value.encode()).hexdigest()
-        return f"{self._prefix}:{project_id}:{subject.name}:{value}"
+        # The project in braces: a Redis Cluster keeps a project's keys in one slot, so one
+        # script can touch them all.
+        return f"{self._prefix}:{{{project_id}}}:{subject.name}:{value}"
 
     def _resting(self) -> bool:
         return time.monotonic() < self._down_until

@@ -42,8 +42,10 @@ class Subjects:
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """Counts in each window (now - w, now], before this event: `actor` as {"user_1m": 3, ...}, `entities` per key as
-    {"posts_1h": 9, "users_1h": 4, ...}; `degraded` when the backend did not answer."""
+    """Counts in each window (now - w, now], before this event: `actor` as
+    {"user_1m": 3, ...}, `entities` per key as {"posts_1h": 9, "users_1h": 4, ...};
+    `degraded` when the backend did not answer."""
+
 
     actor: dict[str, int] = field(default_factory=dict)
     entities: dict[EntityKey, dict[str, int]] = field(default_factory=dict)

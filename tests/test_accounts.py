@@ -146,3 +146,21 @@ def test_a_disposable_email_domain_is_a_signal(client: TestClient, project: ApiP
         "flag",
         "allow",
     ]
+
+
+def test_the_country_comes_from_the_ip_when_the_site_sends_none(
+    client: TestClient, project: ApiProject
+) -> None:
+    publish_rule(client, project, 'actor.country == "US"', "flag")
+
+    from_ip = post_as(client, project, "j", "hello", ip="8.8.8.8")
+    site_says = post_as(client, project, "k", "hello", ip="8.8.8.8", country="GB")
+    private = post_as(client, project, "l", "hello", ip="10.1.2.3")
+
+    assert [from_ip["verdict"], site_says["verdict"], private["verdict"]] == [
+        "flag",
+        "allow",
+        "allow",
+    ]
+    assert from_ip["signals"]["country"] == "US"
+    assert private["signals"]["country"] == ""

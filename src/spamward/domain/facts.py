@@ -32,6 +32,7 @@ class Facts:
     prior_spam: int = 0
     last_verdict: str = ""
     email_disposable: bool = False
+    country: str = ""  # as the site sent it, else from the IP; "" when unknown
     velocity: dict[str, int] = field(default_factory=dict)
     entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
     entity_velocity: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
@@ -45,6 +46,7 @@ class Facts:
             "prior_spam": self.prior_spam,
             "last_verdict": self.last_verdict,
             "email_disposable": self.email_disposable,
+            "country": self.country,
             "velocity": self.velocity,
             "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
             "entity_velocity": [[k, v, counts] for (k, v), counts in self.entity_velocity.items()],
@@ -70,6 +72,7 @@ class Facts:
             prior_spam=int(data.get("prior_spam", 0)),
             last_verdict=str(data.get("last_verdict", "")),
             email_disposable=bool(data.get("email_disposable", False)),
+            country=str(data.get("country", "")),
             velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
             entity_counts=counts,
             entity_velocity=entity_velocity,

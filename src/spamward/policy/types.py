@@ -84,7 +84,7 @@ ACTOR = Record(
         "email": STRING,
         "email_domain": STRING,
         "ip": STRING,
-        "country": STRING,
+        "country": STRING,  # as the site sent it, else from the IP (geoip2fast)
         "account_age_seconds": MAYBE_NUMBER,
         "account_age_days": MAYBE_NUMBER,
         "status": STRING,  # active, flagged, quarantined, suspended, banned

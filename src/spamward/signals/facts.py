@@ -7,6 +7,7 @@ from spamward.domain.event import Event
 from spamward.domain.facts import Account, Facts
 from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
 from spamward.signals.email import is_disposable
+from spamward.signals.geo import country_of
 from spamward.signals.reader import SignalReader
 from spamward.signals.velocity import Reading
 
@@ -37,6 +38,7 @@ def gather_facts(
         prior_spam=account.spam_events,
         last_verdict=account.last_verdict or "",
         email_disposable="actor.email_disposable" in reads and is_disposable(event.actor.email),
+        country=_country(event, reads),
         velocity=velocity.actor,
         entity_counts=dict(signals.entity_counts(e.key for e in entities))
         if entities and reads & ENTITY_COUNT_FIELDS
@@ -44,3 +46,10 @@ def gather_facts(
         entity_velocity=velocity.entities,
         degraded=("velocity",) if velocity.degraded else (),
     )
+
+
+def _country(event: Event, reads: frozenset[str]) -> str:
+    """The site's country for the actor, else (when a rule asks) the IP's."""
+    if event.actor.country:
+        return event.actor.country
+    return country_of(event.actor.ip) if "actor.country" in reads else ""

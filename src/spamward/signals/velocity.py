@@ -46,7 +46,6 @@ class Reading:
     {"user_1m": 3, ...}, `entities` per key as {"posts_1h": 9, "users_1h": 4, ...};
     `degraded` when the backend did not answer."""
 
-
     actor: dict[str, int] = field(default_factory=dict)
     entities: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
     degraded: bool = False

@@ -64,6 +64,9 @@ class MemorySignals:
     def account(self, user_id: str) -> Account:
         return Account(events=4, spam_events=1, last_verdict="allow")
 
+    def ip_list(self, ip: str | None) -> str:
+        return ""
+
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading({"user_1m": 1, "user_10m": 2, "ip_1m": 1})
 

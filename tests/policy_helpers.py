@@ -27,6 +27,7 @@ class MemorySignals:
     counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)
     statuses: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
+    ip_lists: dict[str, str] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=dict)
     entity_counters: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
     degraded: bool = False
@@ -42,6 +43,9 @@ class MemorySignals:
 
     def account(self, user_id: str) -> Account:
         return self.accounts.get(user_id, Account(self.statuses.get(user_id, "active")))
+
+    def ip_list(self, ip: str | None) -> str:
+        return self.ip_lists.get(ip or "", "")
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading(self.counters, self.entity_counters, self.degraded)

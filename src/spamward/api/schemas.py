@@ -277,3 +277,23 @@ class AccountOut(BaseModel):
     status: AccountStatus
     first_seen_at: datetime
     last_seen_at: datetime
+
+
+class IpEntryIn(Strict):
+    value: Annotated[str, Field(min_length=2, max_length=64)] = Field(
+        description="An address (203.0.113.7, 2001:db8::1) or a network (203.0.113.0/24)."
+    )
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class IpEntryOut(BaseModel):
+    id: int
+    list: str
+    network: str = Field(description="Canonical CIDR; an address is stored as /32 or /128.")
+    note: str | None
+    created_at: datetime
+    created_by: str
+
+
+class IpEntriesOut(BaseModel):
+    entries: list[IpEntryOut]

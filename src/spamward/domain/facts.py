@@ -33,6 +33,7 @@ class Facts:
     last_verdict: str = ""
     email_disposable: bool = False
     country: str = ""  # as the site sent it, else from the IP; "" when unknown
+    ip_list: str = ""  # allow or deny: the project's IP list that holds the actor's IP
     velocity: dict[str, int] = field(default_factory=dict)
     entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
     entity_velocity: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
@@ -47,6 +48,7 @@ class Facts:
             "last_verdict": self.last_verdict,
             "email_disposable": self.email_disposable,
             "country": self.country,
+            "ip_list": self.ip_list,
             "velocity": self.velocity,
             "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
             "entity_velocity": [[k, v, counts] for (k, v), counts in self.entity_velocity.items()],
@@ -73,6 +75,7 @@ class Facts:
             last_verdict=str(data.get("last_verdict", "")),
             email_disposable=bool(data.get("email_disposable", False)),
             country=str(data.get("country", "")),
+            ip_list=str(data.get("ip_list", "")),
             velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
             entity_counts=counts,
             entity_velocity=entity_velocity,

@@ -39,6 +39,7 @@ def build_context(
             "email_domain": email.rpartition("@")[2].lower() if "@" in email else "",
             "ip": actor.ip or "",
             "country": facts.country or actor.country or "",
+            "ip_list": facts.ip_list,
             "account_age_seconds": age,
             "account_age_days": age / 86400 if age is not None else None,
             "status": facts.actor_status,

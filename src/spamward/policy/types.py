@@ -85,6 +85,7 @@ ACTOR = Record(
         "email_domain": STRING,
         "ip": STRING,
         "country": STRING,  # as the site sent it, else from the IP (geoip2fast)
+        "ip_list": STRING,  # allow or deny: the project's IP list holding the IP, else ""
         "account_age_seconds": MAYBE_NUMBER,
         "account_age_days": MAYBE_NUMBER,
         "status": STRING,  # active, flagged, quarantined, suspended, banned

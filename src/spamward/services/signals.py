@@ -33,5 +33,8 @@ class LiveSignals:
     def account(self, user_id: str) -> Account:
         return self.stored.account(user_id)
 
+    def ip_list(self, ip: str | None) -> str:
+        return self.stored.ip_list(ip)
+
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return self.counters.read(self.project_id, subjects_of(event, entities), self.now)

@@ -39,6 +39,7 @@ def gather_facts(
         last_verdict=account.last_verdict or "",
         email_disposable="actor.email_disposable" in reads and is_disposable(event.actor.email),
         country=_country(event, reads),
+        ip_list=signals.ip_list(event.actor.ip) if "actor.ip_list" in reads else "",
         velocity=velocity.actor,
         entity_counts=dict(signals.entity_counts(e.key for e in entities))
         if entities and reads & ENTITY_COUNT_FIELDS

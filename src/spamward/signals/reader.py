@@ -22,6 +22,10 @@ class SignalReader(ListReader, Protocol):
         """The account as spamward keeps it: status (active unless moderated) and history."""
         ...
 
+    def ip_list(self, ip: str | None) -> str:
+        """`allow` or `deny` when one of the project's IP lists holds the address, else ""."""
+        ...
+
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         """Recent counts of the actor's and the entities' subjects, before this event."""
         ...
@@ -38,6 +42,9 @@ class NoSignals:
 
     def account(self, user_id: str) -> Account:
         return Account()
+
+    def ip_list(self, ip: str | None) -> str:
+        return ""
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading()

@@ -320,3 +320,18 @@ class Backtest(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class IpListEntry(Base):
+    """An IP address or CIDR network on a project's allow or deny list."""
+
+    __tablename__ = "ip_list_entries"
+    __table_args__ = (UniqueConstraint("project_id", "network"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    list: Mapped[str] = mapped_column(String(8))
+    network: Mapped[str] = mapped_column(String(43))  # canonical CIDR: 203.0.113.0/24
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(300))

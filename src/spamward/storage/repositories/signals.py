@@ -10,8 +10,10 @@ from sqlalchemy import bindparam, select
 
 from spamward.domain.entity import EntityKind
 from spamward.domain.facts import Account, EntityKey
+from spamward.signals.ip_lists import ip_list_of
 from spamward.storage.keyed import keyed_parameters, keyed_select
 from spamward.storage.models import Actor, Entity
+from spamward.storage.repositories.ip_lists import listed_networks
 from spamward.storage.repositories.lists import StoredLists
 
 
@@ -40,3 +42,9 @@ class StoredSignals(StoredLists):
         parameters = {"project_id": self._project_id, "user_id": user_id}
         row = self._session.execute(_ACCOUNT, parameters).one_or_none()
         return Account(*row) if row is not None else Account()
+
+    def ip_list(self, ip: str | None) -> str:
+        def listed(networks: Iterable[str]) -> Mapping[str, str]:
+            return listed_networks(self._session, self._project_id, networks)
+
+        return ip_list_of(ip, listed)

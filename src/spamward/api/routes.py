@@ -8,6 +8,7 @@ from typing import Any
 from spamward.api.account_routes import ACCOUNT_OPERATIONS
 from spamward.api.http import ApiCall, Operation
 from spamward.api.ip_list_routes import IP_LIST_OPERATIONS
+from spamward.api.label_routes import LABEL_OPERATIONS
 from spamward.api.policy_routes import POLICY_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
 from spamward.api.spam_manager_routes import SPAM_MANAGER_OPERATIONS
@@ -47,4 +48,5 @@ OPERATIONS = (
     *POLICY_OPERATIONS,
     *ACCOUNT_OPERATIONS,
     *IP_LIST_OPERATIONS,
+    *LABEL_OPERATIONS,
 )  # fmt: skip

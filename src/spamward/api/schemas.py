@@ -3,6 +3,7 @@ surface); `context` is the free-form part of an event."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -297,3 +298,21 @@ class IpEntryOut(BaseModel):
 
 class IpEntriesOut(BaseModel):
     entries: list[IpEntryOut]
+
+
+class LabelIn(Strict):
+    event_id: uuid.UUID = Field(description="The event (post) judged, as its decision names it.")
+    spam: bool
+
+
+class LabelOut(BaseModel):
+    event_id: str | None = Field(description="None once retention purged the post.")
+    spam: bool
+    source: str = Field(description="moderator, list.deny or list.allow")
+    text: str
+    created_at: datetime
+    created_by: str
+
+
+class LabelsOut(BaseModel):
+    labels: list[LabelOut]

@@ -17,6 +17,7 @@ from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
 from spamward.errors import Conflict, NotFound, SpamwardError
 from spamward.runtime import Runtime
+from spamward.services.labels import label_listed_posts
 from spamward.storage.models import ListEntry
 from spamward.storage.repositories import lists as repo
 from spamward.storage.repositories import moderation
@@ -126,6 +127,7 @@ def _add(
         now, who=who, expires_at=expires_at,
     )  # fmt: skip
     moderation.mark_listed(session, project_id, entry.kind, entity.value, list_name.value, now)
+    label_listed_posts(session, project_id, entry.kind, entity.value, list_name, who, now)
     moderation.log(
         session,
         project_id,

@@ -335,3 +335,23 @@ class IpListEntry(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(300))
+
+
+class Label(Base):
+    """A moderator's answer on a post, spam or not: what `spamward train --project` learns
+    from. The text is copied so that retention, which purges old posts, keeps the label."""
+
+    __tablename__ = "labels"
+    __table_args__ = (
+        UniqueConstraint("project_id", "event_id"),
+        Index("ix_labels_project_created", "project_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    spam: Mapped[bool]
+    source: Mapped[str] = mapped_column(String(16))  # moderator, list.deny, list.allow
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(300))

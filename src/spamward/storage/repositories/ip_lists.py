@@ -67,4 +67,3 @@ def listed_networks(session: Session, project_id: int, networks: Iterable[str]) 
     """The list of each of `networks` that has an entry: one indexed query."""
     parameters = {"project_id": project_id, "networks": list(networks)}
     return {str(network): str(name) for network, name in session.execute(_CONTAINING, parameters)}
-

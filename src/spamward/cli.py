@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from spamward.cli_model import evaluate, score, train
 from spamward.cli_policy import policy
 from spamward.cli_support import guard, print_json, runtime_of
 from spamward.demo.setup import ensure_demo
@@ -231,3 +232,6 @@ def demo(context: click.Context) -> None:
 
 
 main.add_command(policy)
+main.add_command(train)
+main.add_command(evaluate)
+main.add_command(score)

@@ -20,6 +20,7 @@ from spamward.domain.event import Event
 from spamward.domain.facts import Account
 from spamward.domain.verdict import Verdict
 from spamward.engine import evaluate
+from spamward.model.linear import shipped_model
 from spamward.policy.compiled import Policy, compile_policy, parse_document
 from spamward.policy.context import build_context
 from spamward.policy.defaults import default_policy
@@ -66,6 +67,9 @@ class MemorySignals:
 
     def ip_list(self, ip: str | None) -> str:
         return ""
+
+    def spam_probability(self, text: str) -> float:
+        return shipped_model().probability(text)
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading({"user_1m": 1, "user_10m": 2, "ip_1m": 1})

@@ -28,6 +28,7 @@ class MemorySignals:
     statuses: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     ip_lists: dict[str, str] = field(default_factory=dict)
+    spam: float = 0.0  # what the classifier says of every text
     counters: dict[str, int] = field(default_factory=dict)
     entity_counters: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
     degraded: bool = False
@@ -46,6 +47,9 @@ class MemorySignals:
 
     def ip_list(self, ip: str | None) -> str:
         return self.ip_lists.get(ip or "", "")
+
+    def spam_probability(self, text: str) -> float:
+        return self.spam
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading(self.counters, self.entity_counters, self.degraded)

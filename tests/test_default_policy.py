@@ -55,10 +55,15 @@ def test_the_default_thresholds() -> None:
     assert thresholds == {Verdict.FLAG: 3, Verdict.HOLD: 6, Verdict.BLOCK: 10}
 
 
-def test_only_duplicate_text_ships_in_shadow_mode() -> None:
+def test_duplicate_text_and_the_classifier_tiers_ship_in_shadow_mode() -> None:
     modes = {rule.name: rule.mode for rule in default_document().rules}
 
-    assert modes.pop("duplicate_text_many_users") is Mode.SHADOW
+    for shadow in (
+        "duplicate_text_many_users",
+        "classifier_spam_likely",
+        "classifier_spam_certain",
+    ):
+        assert modes.pop(shadow) is Mode.SHADOW
     assert set(modes.values()) == {Mode.ACTIVE}
 
 
@@ -370,3 +375,33 @@ def test_the_duplicate_text_shadow_hit_leaves_a_flag_unchanged() -> None:
     assert outcome_of(decision, "duplicate_text_many_users").would_be is Verdict.HOLD  # 3 + 3
     assert decision.verdict is Verdict.FLAG
     assert decision.score == 3
+
+
+# --- ip_deny_list and the classifier tiers --------------------------------------------------
+
+
+def test_a_denied_ip_is_blocked() -> None:
+    signals = MemorySignals(ip_lists={"203.0.113.7": "deny"})
+
+    denied = judge(post("hello there", ip="203.0.113.7", account_age=OLD), signals)
+    other = judge(post("hello there", ip="203.0.113.8", account_age=OLD), signals)
+
+    assert denied.verdict is Verdict.BLOCK
+    assert "ip_deny_list: the IP is denied" in denied.reasons
+    assert other.verdict is Verdict.ALLOW
+
+
+@pytest.mark.parametrize(
+    ("spam", "likely", "certain"),
+    [(0.5, None, None), (0.95, Verdict.FLAG, None), (0.995, Verdict.FLAG, Verdict.HOLD)],
+)
+def test_the_classifier_tiers_say_what_they_would_do_without_changing_the_answer(
+    spam: float, likely: Verdict | None, certain: Verdict | None
+) -> None:
+    decision = judge(post("hello there", account_age=OLD), MemorySignals(spam=spam))
+
+    outcomes = {o.rule: o for o in decision.rules}
+    assert decision.verdict is Verdict.ALLOW
+    assert decision.signals["spam_probability"] == spam
+    assert outcomes["classifier_spam_likely"].would_be is likely
+    assert outcomes["classifier_spam_certain"].would_be is certain

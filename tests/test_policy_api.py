@@ -19,6 +19,7 @@ from tests.conftest import ApiProject, Clock
 
 DEFAULT_RULES = [
     "deny_list",
+    "ip_deny_list",
     "banned_user",
     "quarantined_user",
     "allowed_entity",
@@ -28,6 +29,8 @@ DEFAULT_RULES = [
     "shortened_link",
     "many_links",
     "duplicate_text_many_users",
+    "classifier_spam_likely",
+    "classifier_spam_certain",
 ]
 FREE_MONEY = 'matches(event.text, "(?i)free money")'
 HOLD_FREE_MONEY = {"name": "free_money", "condition": FREE_MONEY, "verdict": "hold"}

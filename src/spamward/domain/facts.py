@@ -34,6 +34,7 @@ class Facts:
     email_disposable: bool = False
     country: str = ""  # as the site sent it, else from the IP; "" when unknown
     ip_list: str = ""  # allow or deny: the project's IP list that holds the actor's IP
+    spam_probability: float = 0.0  # the classifier's, when a rule reads model.spam
     velocity: dict[str, int] = field(default_factory=dict)
     entity_counts: dict[EntityKey, tuple[int, int]] = field(default_factory=dict)  # posts, users
     entity_velocity: dict[EntityKey, dict[str, int]] = field(default_factory=dict)
@@ -49,6 +50,7 @@ class Facts:
             "email_disposable": self.email_disposable,
             "country": self.country,
             "ip_list": self.ip_list,
+            "spam_probability": self.spam_probability,
             "velocity": self.velocity,
             "entity_counts": [[k, v, p, u] for (k, v), (p, u) in self.entity_counts.items()],
             "entity_velocity": [[k, v, counts] for (k, v), counts in self.entity_velocity.items()],
@@ -76,6 +78,7 @@ class Facts:
             email_disposable=bool(data.get("email_disposable", False)),
             country=str(data.get("country", "")),
             ip_list=str(data.get("ip_list", "")),
+            spam_probability=float(data.get("spam_probability", 0.0)),
             velocity={str(k): int(v) for k, v in data.get("velocity", {}).items()},
             entity_counts=counts,
             entity_velocity=entity_velocity,

@@ -51,6 +51,7 @@ def build_context(
         },
         "entities": [_entity(entity, listed, facts) for entity in entities],
         "velocity": _NO_VELOCITY | facts.velocity,
+        "model": {"spam": facts.spam_probability},
     }
 
 

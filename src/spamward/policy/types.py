@@ -117,9 +117,15 @@ class Typed:
     path: str = ""  # e.g. "actor.status": what the engine must gather for it
 
 
+MODEL = Record(
+    "model",
+    {"spam": NUMBER},  # the classifier's calibrated probability that the content is spam
+)
+
 CONTEXT: dict[str, Type] = {
     "event": EVENT,
     "actor": ACTOR,
     "entities": ListOf(ENTITY),
     "velocity": VELOCITY,
+    "model": MODEL,
 }

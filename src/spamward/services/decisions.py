@@ -16,6 +16,7 @@ from spamward.runtime import Runtime
 from spamward.services.decision_record import DecisionRecord, record_of
 from spamward.services.policies import live_policy
 from spamward.services.signals import LiveSignals
+from spamward.services.spam_models import spam_model
 from spamward.signals.lists import list_status
 from spamward.signals.reader import NoSignals, SignalReader
 from spamward.signals.velocity import subjects_of
@@ -35,9 +36,9 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     with runtime.database.read() as session:
         knobs = project_settings(session, project_id)
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
-        signals = LiveSignals(
-            StoredSignals(session, project_id, now), runtime.counters, project_id, now
-        )
+        stored = StoredSignals(session, project_id, now)
+        model = spam_model(runtime, session, project_id)
+        signals = LiveSignals(stored, runtime.counters, project_id, now, model)
         decision = evaluate(
             event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
         )
@@ -119,7 +120,8 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
                 raise NotFound(f"no project named {project_name!r}")
             policy = live_policy(runtime, session, project.id, project.policy_version)
             stored = StoredSignals(session, project.id, now)
-            signals = LiveSignals(stored, runtime.counters, project.id, now)
+            model = spam_model(runtime, session, project.id)
+            signals = LiveSignals(stored, runtime.counters, project.id, now, model)
             min_chars = project.duplicate_text_min_chars
         decision = evaluate(event, policy, signals, runtime.settings.default_region, min_chars)
     return record_of(decision, decision_id=None, event_id=None, at=now)

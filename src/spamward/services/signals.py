@@ -11,6 +11,7 @@ from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import Account, EntityKey
+from spamward.signals.reader import SpamModel
 from spamward.signals.velocity import Counters, Reading, subjects_of
 from spamward.storage.repositories.signals import StoredSignals
 
@@ -23,6 +24,7 @@ class LiveSignals:
     counters: Counters
     project_id: int
     now: datetime
+    model: SpamModel
 
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
         return self.stored.listed(keys)
@@ -35,6 +37,9 @@ class LiveSignals:
 
     def ip_list(self, ip: str | None) -> str:
         return self.stored.ip_list(ip)
+
+    def spam_probability(self, text: str) -> float:
+        return self.model.probability(text)
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return self.counters.read(self.project_id, subjects_of(event, entities), self.now)

@@ -40,6 +40,9 @@ def gather_facts(
         email_disposable="actor.email_disposable" in reads and is_disposable(event.actor.email),
         country=_country(event, reads),
         ip_list=signals.ip_list(event.actor.ip) if "actor.ip_list" in reads else "",
+        spam_probability=signals.spam_probability(event.content.judged_text())
+        if "model.spam" in reads
+        else 0.0,
         velocity=velocity.actor,
         entity_counts=dict(signals.entity_counts(e.key for e in entities))
         if entities and reads & ENTITY_COUNT_FIELDS

@@ -9,8 +9,15 @@ from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import Account, EntityKey
+from spamward.model.linear import shipped_model
 from spamward.signals.lists import ListReader
 from spamward.signals.velocity import Reading
+
+
+class SpamModel(Protocol):
+    def probability(self, text: str) -> float:
+        """The calibrated probability that `text` is spam, in [0, 1]."""
+        ...
 
 
 class SignalReader(ListReader, Protocol):
@@ -24,6 +31,10 @@ class SignalReader(ListReader, Protocol):
 
     def ip_list(self, ip: str | None) -> str:
         """`allow` or `deny` when one of the project's IP lists holds the address, else ""."""
+        ...
+
+    def spam_probability(self, text: str) -> float:
+        """The project's spam classifier's calibrated probability for the content."""
         ...
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
@@ -45,6 +56,9 @@ class NoSignals:
 
     def ip_list(self, ip: str | None) -> str:
         return ""
+
+    def spam_probability(self, text: str) -> float:
+        return shipped_model().probability(text)
 
     def velocity(self, event: Event, entities: tuple[Entity, ...]) -> Reading:
         return Reading()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from spamward.engine import warm_up
 from spamward.jobs import Jobs
+from spamward.model.cache import ProjectModels
 from spamward.policy.cache import PolicyCache
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
@@ -34,6 +35,7 @@ class Runtime:
     policies: PolicyCache = field(default_factory=PolicyCache)
     counters: Counters = field(default_factory=MemoryCounters)
     jobs: Jobs = field(default_factory=Jobs)
+    spam_models: ProjectModels = field(default_factory=ProjectModels)
 
     def close(self) -> None:
         self.jobs.shutdown()

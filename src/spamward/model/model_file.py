@@ -34,13 +34,22 @@ def model_bytes(weights: Mapping[str, float], intercept: float) -> bytes:
 def read_model(path: Path) -> tuple[dict[str, float], float]:
     """(weights, intercept) of a model file; ConfigError if it is missing or not one."""
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError) as error:
+        data = path.read_bytes()
+    except OSError as error:
         raise ConfigError(f"cannot read the spam model {path}: {error}") from error
+    return parse_model(data, str(path))
+
+
+def parse_model(data: bytes, origin: str) -> tuple[dict[str, float], float]:
+    """(weights, intercept) of a model's bytes; ConfigError if they are not a model."""
+    try:
+        document = json.loads(data)
+    except ValueError as error:
+        raise ConfigError(f"cannot read the spam model {origin}: {error}") from error
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ConfigError(f"{path} is not a {FORMAT} model file")
+        raise ConfigError(f"{origin} is not a {FORMAT} model file")
     if document.get("feature_set") != FEATURE_SET:
-        raise ConfigError(f"{path} was trained on other features: retrain it")
+        raise ConfigError(f"{origin} was trained on other features: retrain it")
     return _weights(document["weights"]), float(document["intercept"])
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -52,6 +53,8 @@ class Project(Base):
     duplicate_text_min_chars: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     # The published policy version decisions use; 0 until the default policy is installed.
     policy_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The project's spam model version; 0: the model shipped in the package.
+    spam_model_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiKey(Base):
@@ -353,5 +356,20 @@ class Label(Base):
     text: Mapped[str] = mapped_column(Text)
     spam: Mapped[bool]
     source: Mapped[str] = mapped_column(String(16))  # moderator, list.deny, list.allow
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(300))
+
+
+class SpamModelVersion(Base):
+    """A spam model retrained with a project's labels, kept once it passed the gate."""
+
+    __tablename__ = "spam_models"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    model: Mapped[bytes] = mapped_column(LargeBinary)  # the model file, gzip-compressed
+    record: Mapped[dict[str, Any]]  # data, labels, held-out scores of it and its predecessor
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(300))

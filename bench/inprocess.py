@@ -93,7 +93,20 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
             warmup=len(contexts),
         ),
         _timed(
+            "classifier: spam probability per post (shipped model)",
+            lambda e: shipped_model().probability(e.content.judged_text()),
+            events,
+        ),
+        time_calls(
+            "signals gathered for 20 rules (in-memory, classifier included)",
+            lambda item: gather_facts(item[0], item[1], rules20.reads, signals),
+            [(e, extract(e.content.judged_text(), REGION)) for e in events],
+            ENGINE_CALLS,
+            warmup=len(events),
+        ),
+        _timed(
             "evaluate, default policy (in-memory signals)",
+
             lambda e: evaluate(e, policy, signals, REGION),
             events,
         ),

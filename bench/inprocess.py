@@ -106,7 +106,6 @@ def run_inprocess(corpus: Corpus, progress: Callable[[str], None]) -> InProcessR
         ),
         _timed(
             "evaluate, default policy (in-memory signals)",
-
             lambda e: evaluate(e, policy, signals, REGION),
             events,
         ),

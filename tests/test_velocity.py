@@ -20,13 +20,14 @@ from starlette.testclient import TestClient
 from spamward.app import create_app
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
-from spamward.domain.velocity import ACTOR_SUBJECTS, ENTITY_SUBJECTS, LONGEST_WINDOW, WINDOWS
+from spamward.domain.velocity import ACTOR_SUBJECTS, LONGEST_WINDOW, WINDOWS
 from spamward.runtime import build_runtime
 from spamward.settings import Settings
 from spamward.signals import memory_counters
 from spamward.signals.memory_counters import MemoryCounters
 from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import Counters, Reading, Subject, Subjects, subjects_of
+from spamward.text.extract import extract
 from tests.conftest import REDIS_URL, ApiProject, Clock, make_project, unavailable
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -218,8 +219,8 @@ def test_a_reading_before_any_commit_is_all_zeros(counters: Counters) -> None:
 
     assert reading.actor == zeros(ACTOR_SUBJECTS)
     assert reading.entities == {
-        EXAMPLE.key: zeros(ENTITY_SUBJECTS),
-        OTHER.key: zeros(ENTITY_SUBJECTS),
+        EXAMPLE.key: zeros(("posts", "users")),
+        OTHER.key: zeros(("posts", "users")),
     }
 
 
@@ -419,7 +420,7 @@ def test_unreachable_redis_reads_zeros_marked_degraded() -> None:
 
     assert reading.degraded is True
     assert reading.actor == zeros(("user", "ip", "net", "ip_accounts"))
-    assert reading.entities == {EXAMPLE.key: zeros(ENTITY_SUBJECTS)}
+    assert reading.entities == {EXAMPLE.key: zeros(("posts", "users"))}
 
 
 def test_unreachable_redis_drops_commits_without_raising() -> None:
@@ -660,3 +661,36 @@ def test_a_velocity_rule_flags_the_third_post_within_a_minute(
     assert third["signals"]["velocity"]["user_1m"] == 2
     assert outcome(third, "fast_poster") == "hit"
     assert third["verdict"] == "flag"
+
+
+# --- near-duplicate bursts ------------------------------------------------------------------
+
+CAMPAIGN = (
+    "Earn bitcoin today by completing paid surveys, want to receive up to ten bitcoin "
+    "for answering simple questions about your shopping habits"
+)
+
+
+def text_entity(text: str) -> Entity:
+    return next(e for e in extract(text, "US") if e.kind is EntityKind.TEXT)
+
+
+def test_near_duplicates_from_several_users_count_as_a_burst(counters: Counters) -> None:
+    variants = [
+        CAMPAIGN,
+        CAMPAIGN.replace("ten", "10").replace("today", "now"),
+        CAMPAIGN.replace("shopping habits", "daily shopping habits!!"),
+    ]
+    for user, text in zip(("a", "b", "c"), variants, strict=True):
+        entity = text_entity(text)
+        commit(counters, subjects_of(event(user), (entity,)), at(0))
+    unrelated = text_entity(
+        "The concert last night was wonderful, the band played every song from the first "
+        "album and the crowd sang along to all of them"
+    )
+
+    burst = read(counters, subjects_of(event("d"), (text_entity(CAMPAIGN),)), at(1))
+    quiet = read(counters, subjects_of(event("d"), (unrelated,)), at(1))
+
+    assert burst.entities[text_entity(CAMPAIGN).key]["near_users_10m"] == 3
+    assert quiet.entities[unrelated.key]["near_users_10m"] == 0

@@ -35,6 +35,8 @@ class Entity:
     display: str
     domain: str | None = None
     is_shortener: bool = False
+    # A `text` entity's near-duplicate keys (text/shingles.py cluster_keys), for bursts.
+    cluster_keys: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[EntityKind, str]:

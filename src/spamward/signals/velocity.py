@@ -73,15 +73,16 @@ def subjects_of(event: Event, entities: tuple[Entity, ...]) -> Subjects:
             found.append(Subject("signups_ip", ip))
     if actor.email and "@" in actor.email:
         found.append(Subject("email_domain", actor.email.rpartition("@")[2].lower()))
-    per_entity = tuple(
-        (entity.key, _entity_subjects(f"{entity.kind}:{entity.value}", user)) for entity in entities
-    )
+    per_entity = tuple((entity.key, _entity_subjects(entity, user)) for entity in entities)
     return Subjects(tuple(found), per_entity)
 
 
-def _entity_subjects(key: str, user: str | None) -> tuple[Subject, ...]:
-    posts = Subject("posts", key)
-    return (posts, Subject("users", key, member=user)) if user else (posts,)
+def _entity_subjects(entity: Entity, user: str | None) -> tuple[Subject, ...]:
+    key = f"{entity.kind}:{entity.value}"
+    if user is None:
+        return (Subject("posts", key),)
+    near = tuple(Subject("near_users", f"near:{k}", member=user) for k in entity.cluster_keys)
+    return (Subject("posts", key), Subject("users", key, member=user), *near)
 
 
 def network_of(ip: str) -> str:
@@ -104,11 +105,13 @@ def reading_of(subjects: Subjects, counts: Counts, degraded: bool = False) -> Re
     """The counts laid out as rules read them; a subject without counts reads 0."""
 
     def named(group: tuple[Subject, ...]) -> dict[str, int]:
-        return {
-            f"{subject.name}_{window}": count
-            for subject in group
-            for window, count in zip(WINDOWS, counts.get(subject, _ZEROS), strict=True)
-        }
+        """Subjects of one name count as the largest of them (a text's cluster keys)."""
+        found: dict[str, int] = {}
+        for subject in group:
+            for window, count in zip(WINDOWS, counts.get(subject, _ZEROS), strict=True):
+                name = f"{subject.name}_{window}"
+                found[name] = max(found.get(name, 0), count)
+        return found
 
     entities = {key: named(group) for key, group in subjects.entities}
     return Reading(named(subjects.actor), entities, degraded)

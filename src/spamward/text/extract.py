@@ -17,6 +17,7 @@ from spamward.text.emails import find_emails
 from spamward.text.fingerprint import fingerprint_normalised
 from spamward.text.normalise import normalise
 from spamward.text.phones import find_phones
+from spamward.text.shingles import cluster_keys
 from spamward.text.urls import FoundUrl, find_bare_links, find_scheme_links, find_spaced_links
 
 _ORDER = {kind: rank for rank, kind in enumerate(EntityKind)}
@@ -65,7 +66,8 @@ def find_occurrences(text: str, region: str, min_text_chars: int = 50) -> list[O
         for start, end, entity in stages.found
     ]
     if fingerprint is not None:
-        entity = Entity(EntityKind.TEXT, fingerprint.key, fingerprint.sample)
+        keys = cluster_keys(list(fingerprint.words))
+        entity = Entity(EntityKind.TEXT, fingerprint.key, fingerprint.sample, cluster_keys=keys)
         occurrences.append(Occurrence(entity, 0, len(text)))
     return sorted(occurrences, key=lambda occurrence: occurrence.start)
 

@@ -14,6 +14,7 @@ share most of theirs, so the candidates are the texts sharing one or more.
 
 from __future__ import annotations
 
+import heapq
 import struct
 import zlib
 
@@ -39,6 +40,14 @@ def signature(words: list[bytes]) -> str:
     distinct = set(words[:MAX_WORDS]).difference(_COMMON_WORDS)
     smallest = sorted(map(zlib.crc32, distinct))[:SIGNATURE_SIZE]
     return struct.pack(f">{len(smallest)}I", *smallest).hex()
+
+
+def cluster_keys(words: list[bytes], count: int = 2) -> tuple[str, ...]:
+    """The `count` smallest word hashes: two texts share the smallest with a probability
+    equal to their Jaccard similarity, so near duplicates meet under one of these keys and
+    unrelated texts rarely do. What velocity counts near-duplicate bursts by."""
+    distinct = set(words[:MAX_WORDS]).difference(_COMMON_WORDS)
+    return tuple(f"{value:08x}" for value in heapq.nsmallest(count, map(zlib.crc32, distinct)))
 
 
 def similarity(first: str, second: str) -> float:

@@ -14,7 +14,6 @@ share most of theirs, so the candidates are the texts sharing one or more.
 
 from __future__ import annotations
 
-import heapq
 import struct
 import zlib
 
@@ -47,7 +46,8 @@ def cluster_keys(words: list[bytes], count: int = 2) -> tuple[str, ...]:
     equal to their Jaccard similarity, so near duplicates meet under one of these keys and
     unrelated texts rarely do. What velocity counts near-duplicate bursts by."""
     distinct = set(words[:MAX_WORDS]).difference(_COMMON_WORDS)
-    return tuple(f"{value:08x}" for value in heapq.nsmallest(count, map(zlib.crc32, distinct)))
+    return tuple(f"{value:08x}" for value in sorted(map(zlib.crc32, distinct))[:count])
+
 
 
 def similarity(first: str, second: str) -> float:

@@ -49,7 +49,6 @@ def cluster_keys(words: list[bytes], count: int = 2) -> tuple[str, ...]:
     return tuple(f"{value:08x}" for value in sorted(map(zlib.crc32, distinct))[:count])
 
 
-
 def similarity(first: str, second: str) -> float:
     """The Jaccard similarity of two texts' word sets, estimated from their signatures."""
     first_hashes, second_hashes = _hashes(first), _hashes(second)

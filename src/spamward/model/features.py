@@ -31,7 +31,7 @@ from itertools import pairwise
 
 import re2
 
-FEATURE_SET = "words+stems+pairs+links+digits+caps+length/v2"
+FEATURE_SET = "words+stems+pairs+links+digits+caps+length/v3"
 """Names this function's output: a model file records it, and loading checks it."""
 
 _QUIET = re2.Options()
@@ -69,7 +69,7 @@ _SPACED_MIN_LETTERS = 4
 _STEM = 4
 _STEM_MIN = 6
 _LONGEST_LENGTH_BUCKET = 10
-READ_CHARS = 400
+READ_CHARS = 300
 _LENGTH_NAMES = [f"<len{bucket}>" for bucket in range(_LONGEST_LENGTH_BUCKET + 1)]
 
 

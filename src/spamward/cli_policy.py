@@ -70,9 +70,11 @@ def import_(
 
 @policy.command("validate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(file: Path) -> None:
+@click.pass_context
+def validate(context: click.Context, file: Path) -> None:
     """Check a YAML policy file without storing it."""
-    document = guard(lambda: parse_document(read_yaml(file)))
+    windows = tuple(context.obj.windows)
+    document = guard(lambda: parse_document(read_yaml(file), windows))
     click.echo(f"{file}: valid, {len(document.rules)} rules")
 
 
@@ -123,8 +125,8 @@ def backtest(
     context: click.Context, file: Path, project_name: str, days: int, as_json: bool
 ) -> None:
     """Replay a YAML policy over the project's recorded decisions of the last N days."""
-    document = guard(lambda: parse_document(read_yaml(file)))
     runtime = runtime_of(context)
+    document = guard(lambda: parse_document(read_yaml(file), runtime.windows))
     project_id = _project_id(runtime, project_name)
     with _ProgressBar() as bar:
         report = guard(lambda: backtests.backtest(runtime, project_id, document, days, bar.show))

@@ -37,6 +37,11 @@ class Runtime:
     jobs: Jobs = field(default_factory=Jobs)
     spam_models: ProjectModels = field(default_factory=ProjectModels)
 
+    @property
+    def windows(self) -> tuple[str, ...]:
+        """The velocity windows rules may read (the defaults and the configured ones)."""
+        return tuple(self.settings.windows)
+
     def close(self) -> None:
         self.jobs.shutdown()
         self.counters.close()
@@ -53,5 +58,5 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
 def counters_for(settings: Settings) -> Counters:
     """Velocity counters in Redis when one is configured (scaled mode), else in memory."""
     if settings.redis_url is None:
-        return MemoryCounters()
-    return RedisCounters(settings.redis_url, prefix=settings.redis_prefix)
+        return MemoryCounters(settings.windows)
+    return RedisCounters(settings.redis_url, prefix=settings.redis_prefix, windows=settings.windows)

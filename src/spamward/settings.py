@@ -10,11 +10,12 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spamward.domain.velocity import WINDOW_PATTERN, windows_with
 from spamward.errors import ConfigError
 
 
@@ -36,6 +37,15 @@ class Settings(BaseSettings):
     # Scaled mode: velocity counters shared in Redis (unset: in process memory).
     redis_url: str | None = None
     redis_prefix: str = Field(default="sw", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")
+    # Velocity windows besides 1m, 10m, 1h and 1d, e.g. ["5m", "1w"]: rules read them as
+    # velocity.user_5m, e.posts_1w...
+    velocity_windows: tuple[Annotated[str, Field(pattern=WINDOW_PATTERN)], ...] = Field(
+        default=(), max_length=8
+    )
+
+    @property
+    def windows(self) -> dict[str, int]:
+        return windows_with(self.velocity_windows)
 
     @property
     def is_sqlite(self) -> bool:

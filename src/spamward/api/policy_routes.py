@@ -47,7 +47,7 @@ def put_policy(call: ApiCall) -> tuple[int, Any]:
 
 def validate_policy(call: ApiCall) -> tuple[int, Any]:
     call.caller()
-    problems = policies.problems_in(call.json_value())
+    problems = policies.problems_in(call.runtime, call.json_value())
     return 200, {"valid": not problems, "problems": problems}
 
 

@@ -18,12 +18,18 @@ class PolicyCache:
         self._lock = threading.Lock()
         self._live: dict[int, Policy] = {}
 
-    def get(self, project_id: int, version: int, load: Callable[[], PolicyDocument]) -> Policy:
+    def get(
+        self,
+        project_id: int,
+        version: int,
+        windows: tuple[str, ...],
+        load: Callable[[], PolicyDocument],
+    ) -> Policy:
         """The compiled policy of this version, compiling it from `load()` on a miss."""
         cached = self._live.get(project_id)
         if cached is not None and cached.version == version:
             return cached
-        policy = compile_policy(load(), version)
+        policy = compile_policy(load(), version, windows)
         with self._lock:
             self._live[project_id] = policy
         return policy

@@ -9,8 +9,10 @@ from pydantic import ValidationError
 
 from spamward.domain.verdict import Verdict
 from spamward.policy.compiler import MAX_SOURCE_CHARS, Condition, compile_condition
+from spamward.policy.context import DEFAULT_WINDOWS
 from spamward.policy.document import Mode, PolicyDocument, RuleSpec
 from spamward.policy.errors import ConditionError, PolicyInvalid
+from spamward.policy.types import context_schema
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Policy:
     rules: tuple[CompiledRule, ...]  # active and shadow rules, in priority order
     thresholds: tuple[tuple[float, Verdict], ...]  # highest first
     reads: frozenset[str]  # every context field some rule reads
+    windows: tuple[str, ...] = DEFAULT_WINDOWS  # the velocity windows it was checked against
 
     def reads_any(self, *prefixes: str) -> bool:
         return any(path.startswith(prefixes) for path in self.reads)
@@ -47,13 +50,17 @@ class Policy:
         return Verdict.ALLOW
 
 
-def compile_policy(document: PolicyDocument, version: int = 0) -> Policy:
-    """The runnable policy, or `PolicyInvalid` listing every condition that does not check."""
+def compile_policy(
+    document: PolicyDocument, version: int = 0, windows: tuple[str, ...] = DEFAULT_WINDOWS
+) -> Policy:
+    """The runnable policy, or `PolicyInvalid` listing every condition that does not check
+    against the context with these velocity windows."""
+    schema = context_schema(windows)
     problems: list[dict[str, Any]] = []
     rules = []
     for spec in sorted(document.rules, key=lambda rule: (rule.priority, rule.name)):
         try:
-            condition = compile_condition(spec.condition)
+            condition = compile_condition(spec.condition, schema)
         except ConditionError as error:
             problems.append(_condition_problem(spec.name, error))
             continue
@@ -68,33 +75,34 @@ def compile_policy(document: PolicyDocument, version: int = 0) -> Policy:
         reverse=True,
     )
     reads = frozenset(path for rule in rules for path in rule.condition.reads)
-    return Policy(version, document, tuple(rules), tuple(thresholds), reads)
+    return Policy(version, document, tuple(rules), tuple(thresholds), reads, windows)
 
 
-def parse_document(raw: Any) -> PolicyDocument:
+def parse_document(raw: Any, windows: tuple[str, ...] = DEFAULT_WINDOWS) -> PolicyDocument:
     """A document from JSON or YAML data, checked in full; `PolicyInvalid` otherwise."""
     try:
         document = PolicyDocument.model_validate(raw)
     except ValidationError as error:
-        raise PolicyInvalid(_shape_problems(raw, error) + _raw_condition_problems(raw)) from None
-    compile_policy(document)
+        problems = _shape_problems(raw, error) + _raw_condition_problems(raw, windows)
+        raise PolicyInvalid(problems) from None
+    compile_policy(document, windows=windows)
     return document
 
 
-def check_rule(raw: Any) -> RuleSpec:
+def check_rule(raw: Any, windows: tuple[str, ...] = DEFAULT_WINDOWS) -> RuleSpec:
     """One rule, checked in full (its condition compiled); `PolicyInvalid` otherwise."""
     try:
         spec = RuleSpec.model_validate(raw)
     except ValidationError as error:
         raise PolicyInvalid(_shape_problems({"rules": [raw]}, error, prefix=("rules", 0))) from None
     try:
-        compile_condition(spec.condition)
+        compile_condition(spec.condition, context_schema(windows))
     except ConditionError as error:
         raise PolicyInvalid([_condition_problem(spec.name, error)]) from None
     return spec
 
 
-def _raw_condition_problems(raw: Any) -> list[dict[str, Any]]:
+def _raw_condition_problems(raw: Any, windows: tuple[str, ...]) -> list[dict[str, Any]]:
     """The condition problems of a document whose shape is wrong too: all listed at once."""
     rules = raw.get("rules") if isinstance(raw, dict) else None
     problems = []
@@ -103,7 +111,7 @@ def _raw_condition_problems(raw: Any) -> list[dict[str, Any]]:
         if not isinstance(condition, str) or len(condition) > MAX_SOURCE_CHARS:
             continue  # the shape check reports these
         try:
-            compile_condition(condition)
+            compile_condition(condition, context_schema(windows))
         except ConditionError as error:
             name = rule.get("name")
             problems.append(

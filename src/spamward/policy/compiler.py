@@ -30,6 +30,7 @@ from spamward.policy.types import (
     ListOf,
     Record,
     Scalar,
+    Schema,
     Type,
     Typed,
 )
@@ -51,7 +52,7 @@ class Condition:
     explainers: tuple[Callable[[Env], list[str]], ...]  # which entities made it true
 
 
-def compile_condition(source: str) -> Condition:
+def compile_condition(source: str, schema: Schema = CONTEXT) -> Condition:
     """The condition as a closure, or `ConditionError` pointing at line and column."""
     if len(source) > MAX_SOURCE_CHARS:
         raise ConditionError(f"longer than {MAX_SOURCE_CHARS} characters", 1, 1)
@@ -59,7 +60,7 @@ def compile_condition(source: str) -> Condition:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ConditionError(f"too complex: {nodes} syntax nodes, at most {MAX_NODES}", 1, 1)
-    compiler = Compiler(source.splitlines() or [""])
+    compiler = Compiler(source.splitlines() or [""], schema)
     result = compiler.node(tree.body)
     if result.type != BOOL:
         raise compiler.error(tree.body, f"a condition must be true or false, not {result.type}")
@@ -69,6 +70,7 @@ def compile_condition(source: str) -> Condition:
 @dataclass
 class Compiler:
     lines: list[str]
+    schema: Schema
     scope: dict[str, Typed] = field(default_factory=dict)  # loop variables
     reads: set[str] = field(default_factory=set)
     explainers: list[Callable[[Env], list[str]]] = field(default_factory=list)
@@ -124,10 +126,11 @@ class Compiler:
             return Typed(kind, lambda env: value)
         if ident in self.scope:
             return self.scope[ident]
-        if ident in CONTEXT:
+        if ident in self.schema:
             self.reads.add(ident)
-            return Typed(CONTEXT[ident], lambda env: env[ident], ident)
-        raise self.error(node, f"unknown name {ident!r}{_suggest(ident, [*CONTEXT, *self.scope])}")
+            return Typed(self.schema[ident], lambda env: env[ident], ident)
+        known = [*self.schema, *self.scope]
+        raise self.error(node, f"unknown name {ident!r}{_suggest(ident, known)}")
 
     def attribute(self, node: ast.Attribute) -> Typed:
         base = self.node(node.value)
@@ -237,7 +240,7 @@ class Compiler:
         if not isinstance(loop.target, ast.Name) or loop.is_async:
             raise self.error(loop.target, "loop over one plain name: 'for e in entities'")
         variable = loop.target.id
-        if variable in self.scope or variable in CONTEXT or variable in _CONSTANT_NAMES:
+        if variable in self.scope or variable in self.schema or variable in _CONSTANT_NAMES:
             raise self.error(loop.target, f"the name {variable!r} is already taken")
         source = self.node(loop.iter)
         if not isinstance(source.type, ListOf):

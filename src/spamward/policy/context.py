@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Event
 from spamward.domain.facts import EntityKey, Facts
-from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
-from spamward.policy.types import VELOCITY, Env
+from spamward.domain.velocity import ACTOR_SUBJECTS, ENTITY_SUBJECTS, WINDOWS
+from spamward.policy.types import Env
 
-_NO_VELOCITY = dict.fromkeys(VELOCITY.fields, 0)
-_NO_ENTITY_VELOCITY = {f"{name}_{window}": 0 for name in ENTITY_SUBJECTS for window in WINDOWS}
+DEFAULT_WINDOWS = tuple(WINDOWS)
+
+
+@cache
+def _zeros(windows: tuple[str, ...], subjects: tuple[str, ...]) -> dict[str, int]:
+    return {f"{name}_{window}": 0 for name in subjects for window in windows}
 
 
 def build_context(
@@ -20,6 +25,7 @@ def build_context(
     entities: tuple[Entity, ...],
     listed: dict[EntityKey, ListName],
     facts: Facts,
+    windows: tuple[str, ...] = DEFAULT_WINDOWS,
 ) -> Env:
     actor = event.actor
     email = actor.email or ""
@@ -49,13 +55,15 @@ def build_context(
             "spam_ratio": facts.prior_spam / facts.prior_events if facts.prior_events else 0.0,
             "last_verdict": facts.last_verdict,
         },
-        "entities": [_entity(entity, listed, facts) for entity in entities],
-        "velocity": _NO_VELOCITY | facts.velocity,
+        "entities": [_entity(entity, listed, facts, windows) for entity in entities],
+        "velocity": _zeros(windows, ACTOR_SUBJECTS) | facts.velocity,
         "model": {"spam": facts.spam_probability},
     }
 
 
-def _entity(entity: Entity, listed: dict[EntityKey, ListName], facts: Facts) -> dict[str, Any]:
+def _entity(
+    entity: Entity, listed: dict[EntityKey, ListName], facts: Facts, windows: tuple[str, ...]
+) -> dict[str, Any]:
     state = listed.get(entity.key)
     posts, users = facts.entity_counts.get(entity.key, (0, 0))
     return {
@@ -67,6 +75,6 @@ def _entity(entity: Entity, listed: dict[EntityKey, ListName], facts: Facts) -> 
         "shortener": entity.is_shortener,
         "posts": posts,
         "users": users,
-        **_NO_ENTITY_VELOCITY,
+        **_zeros(windows, ENTITY_SUBJECTS),
         **facts.entity_velocity.get(entity.key, {}),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from spamward.domain.velocity import ACTOR_SUBJECTS, ENTITY_SUBJECTS, WINDOWS
@@ -50,21 +51,16 @@ STRING = Scalar("string")
 NULL = Scalar("null", nullable=True)
 MAYBE_NUMBER = Scalar("number", nullable=True)
 
-ENTITY = Record(
-    "entity",
-    {
-        "kind": STRING,  # domain, url, email, phone, text
-        "value": STRING,
-        "display": STRING,
-        "domain": STRING,  # the host of a domain, URL or address; "" otherwise
-        "list": STRING,  # allow, deny, ignore, or "" when on no list
-        "shortener": BOOL,
-        "posts": NUMBER,  # posts carrying it in the project's window, before this one
-        "users": NUMBER,  # distinct users who posted it in the window
-        # Recent velocity: posts carrying it and distinct users, per sliding window.
-        **{f"{name}_{window}": NUMBER for name in ENTITY_SUBJECTS for window in WINDOWS},
-    },
-)
+_ENTITY_FIELDS: dict[str, Type] = {
+    "kind": STRING,  # domain, url, email, phone, text
+    "value": STRING,
+    "display": STRING,
+    "domain": STRING,  # the host of a domain, URL or address; "" otherwise
+    "list": STRING,  # allow, deny, ignore, or "" when on no list
+    "shortener": BOOL,
+    "posts": NUMBER,  # posts carrying it in the project's window, before this one
+    "users": NUMBER,  # distinct users who posted it in the window
+}
 
 EVENT = Record(
     "event",
@@ -97,12 +93,6 @@ ACTOR = Record(
     },
 )
 
-# Actions before this one per user, IP, /24 or /64 network, e-mail domain, sign-ups per IP,
-# and distinct accounts an IP served, over each sliding window (signals/velocity.py).
-VELOCITY = Record(
-    "velocity",
-    {f"{name}_{window}": NUMBER for name in ACTOR_SUBJECTS for window in WINDOWS},
-)
 
 Env = dict[str, Any]  # the decision context, plus the loop variables while a loop runs
 Fn = Callable[[Env], Any]
@@ -122,10 +112,30 @@ MODEL = Record(
     {"spam": NUMBER},  # the classifier's calibrated probability that the content is spam
 )
 
-CONTEXT: dict[str, Type] = {
-    "event": EVENT,
-    "actor": ACTOR,
-    "entities": ListOf(ENTITY),
-    "velocity": VELOCITY,
-    "model": MODEL,
-}
+Schema = dict[str, Type]
+
+
+@cache
+def entity_record(windows: tuple[str, ...]) -> Record:
+    velocity: dict[str, Type] = {f"{n}_{w}": NUMBER for n in ENTITY_SUBJECTS for w in windows}
+    return Record("entity", _ENTITY_FIELDS | velocity)
+
+
+@cache
+def context_schema(windows: tuple[str, ...] = tuple(WINDOWS)) -> Schema:
+    """What a condition may read, with the velocity fields of the configured windows:
+    per user, IP, /24 or /64 network, e-mail domain, sign-ups per IP and accounts an IP
+    served (`velocity.*`), and per entity its recent posts, users and near-duplicate users
+    (`e.posts_1h`...), each before this event (signals/velocity.py)."""
+    actor_velocity: dict[str, Type] = {f"{n}_{w}": NUMBER for n in ACTOR_SUBJECTS for w in windows}
+    return {
+        "event": EVENT,
+        "actor": ACTOR,
+        "entities": ListOf(entity_record(windows)),
+        "velocity": Record("velocity", actor_velocity),
+        "model": MODEL,
+    }
+
+
+CONTEXT = context_schema()
+ENTITY = entity_record(tuple(WINDOWS))

@@ -42,7 +42,7 @@ def backtest(
     days: int,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    policy = compile_policy(document)
+    policy = compile_policy(document, windows=runtime.windows)
     since = runtime.clock() - timedelta(days=days)
     with runtime.database.read() as session:
         total = decision_repo.count_since(session, project_id, since)
@@ -68,7 +68,7 @@ def start_backtest(
     if raw_document is None:
         document = policies.draft(runtime, project_id)
     else:
-        document = parse_document(raw_document)
+        document = parse_document(raw_document, runtime.windows)
     job_id = new_id()
     with runtime.database.write() as session:
         job = repo.insert_job(session, project_id, job_id, days, document.dump(), runtime.clock())

@@ -59,7 +59,7 @@ def live_policy(
     if number is None:
         number = repo.live_version_number(session, project_id)
     return runtime.policies.get(
-        project_id, number, lambda: _version_document(session, project_id, number)
+        project_id, number, runtime.windows, lambda: _version_document(session, project_id, number)
     )
 
 
@@ -82,17 +82,17 @@ def overview(runtime: Runtime, project_id: int) -> Overview:
         return Overview(live, current != _version_document(session, project_id, live), current)
 
 
-def problems_in(raw: Any) -> list[dict[str, Any]]:
+def problems_in(runtime: Runtime, raw: Any) -> list[dict[str, Any]]:
     """Everything wrong with a policy document, without storing it."""
     try:
-        parse_document(raw)
+        parse_document(raw, runtime.windows)
     except PolicyInvalid as invalid:
         return invalid.details or []
     return []
 
 
 def add_rule(runtime: Runtime, project_id: int, raw: Any, who: str) -> RuleSpec:
-    rule = check_rule(raw)
+    rule = check_rule(raw, runtime.windows)
 
     def change(rules: list[RuleSpec]) -> list[RuleSpec]:
         if any(r.name == rule.name for r in rules):
@@ -104,7 +104,7 @@ def add_rule(runtime: Runtime, project_id: int, raw: Any, who: str) -> RuleSpec:
 
 
 def replace_rule(runtime: Runtime, project_id: int, name: str, raw: Any, who: str) -> RuleSpec:
-    rule = check_rule(raw)
+    rule = check_rule(raw, runtime.windows)
 
     def change(rules: list[RuleSpec]) -> list[RuleSpec]:
         _find(rules, name)
@@ -146,7 +146,7 @@ def set_scoring(runtime: Runtime, project_id: int, scoring: Scoring, who: str) -
 
 def replace_draft(runtime: Runtime, project_id: int, raw: Any, who: str) -> PolicyDocument:
     """Import: the whole draft replaced by a checked document (from YAML or JSON)."""
-    document = parse_document(raw)
+    document = parse_document(raw, runtime.windows)
     with runtime.database.write() as session:
         _save(session, project_id, document, who, runtime.clock())
         moderation.log(
@@ -158,7 +158,8 @@ def replace_draft(runtime: Runtime, project_id: int, raw: Any, who: str) -> Poli
 def publish(runtime: Runtime, project_id: int, who: str, note: str = "") -> VersionView:
     with runtime.database.write() as session:
         document = _draft(session, project_id, for_update=True)
-        compile_policy(document)  # checked again: the language may be stricter than when saved
+        # Checked again: the language, or the velocity windows, may have changed since saved.
+        compile_policy(document, windows=runtime.windows)
         row = repo.insert_version(session, project_id, document.dump(), note, who, runtime.clock())
         moderation.log(
             session, project_id, who, "policy_published", runtime.clock(), version=row.number

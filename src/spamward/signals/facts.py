@@ -5,15 +5,14 @@ from __future__ import annotations
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import Account, Facts
-from spamward.domain.velocity import ENTITY_SUBJECTS, WINDOWS
+from spamward.domain.velocity import ENTITY_SUBJECTS
 from spamward.signals.email import is_disposable
 from spamward.signals.geo import country_of
 from spamward.signals.reader import SignalReader
 from spamward.signals.velocity import Reading
 
-ENTITY_VELOCITY_FIELDS = frozenset(
-    f"entities.{name}_{window}" for name in ENTITY_SUBJECTS for window in WINDOWS
-)
+# velocity.*, and the entities' own windows (entities.posts_1h, entities.near_users_10m...)
+_VELOCITY_PATHS = ("velocity", *(f"entities.{name}_" for name in ENTITY_SUBJECTS))
 ENTITY_COUNT_FIELDS = frozenset({"entities.posts", "entities.users"})
 ACCOUNT_FIELDS = frozenset(
     f"actor.{name}"
@@ -26,9 +25,7 @@ def gather_facts(
 ) -> Facts:
     created = event.actor.account_created_at
     user_id = event.actor.user_id
-    wants_velocity = any(p.startswith("velocity") for p in reads) or bool(
-        reads & ENTITY_VELOCITY_FIELDS
-    )
+    wants_velocity = any(p.startswith(_VELOCITY_PATHS) for p in reads)
     velocity = signals.velocity(event, entities) if wants_velocity else Reading()
     account = signals.account(user_id) if user_id and reads & ACCOUNT_FIELDS else Account()
     return Facts(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Mapping
 from datetime import datetime
 
-from spamward.domain.velocity import LONGEST_WINDOW, WINDOWS
+from spamward.domain.velocity import WINDOWS
 from spamward.signals.velocity import (
     Counts,
     Reading,
@@ -27,7 +28,9 @@ Key = tuple[int, str, str]  # project, subject name, subject key
 
 
 class MemoryCounters:
-    def __init__(self) -> None:
+    def __init__(self, windows: Mapping[str, int] = WINDOWS) -> None:
+        self._windows = dict(windows)
+        self._longest = max(self._windows.values())
         self._lock = threading.Lock()
         self._times: dict[Key, list[float]] = {}
         self._members: dict[Key, dict[str, float]] = {}
@@ -39,7 +42,7 @@ class MemoryCounters:
         with self._lock:
             for subject in subjects.all():
                 counts[subject] = self._counts(project_id, subject, at)
-        return reading_of(subjects, counts)
+        return reading_of(subjects, counts, self._windows)
 
     def commit(self, project_id: int, subjects: Subjects, event_id: str, now: datetime) -> None:
         at = now.timestamp()
@@ -55,7 +58,7 @@ class MemoryCounters:
                     members[subject.member] = max(at, members.get(subject.member, at))
             self._commits += 1
             if self._commits % SWEEP_EVERY == 0:
-                self._sweep(at - LONGEST_WINDOW)
+                self._sweep(at - self._longest)
 
     def close(self) -> None:
         """Nothing to release: the counts live and die with the process."""
@@ -65,9 +68,10 @@ class MemoryCounters:
         if subject.member is None:
             times = self._times.get(key, [])
             until = bisect.bisect_right(times, at)
-            return tuple(until - bisect.bisect_right(times, at - s) for s in WINDOWS.values())
+            seconds = self._windows.values()
+            return tuple(until - bisect.bisect_right(times, at - s) for s in seconds)
         seen = list(self._members.get(key, {}).values())
-        return tuple(sum(1 for t in seen if at - s < t <= at) for s in WINDOWS.values())
+        return tuple(sum(1 for t in seen if at - s < t <= at) for s in self._windows.values())
 
     def _sweep(self, oldest: float) -> None:
         for key, times in list(self._times.items()):

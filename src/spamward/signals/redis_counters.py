@@ -17,11 +17,12 @@ import hashlib
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from datetime import datetime
 
 import redis
 
-from spamward.domain.velocity import LONGEST_WINDOW, WINDOWS
+from spamward.domain.velocity import WINDOWS
 from spamward.signals.velocity import (
     Counts,
     Reading,
@@ -58,8 +59,15 @@ return #KEYS
 
 class RedisCounters:
     def __init__(
-        self, url: str, prefix: str = "sw", timeout: float = 0.05, retry_after: float = 5.0
+        self,
+        url: str,
+        prefix: str = "sw",
+        timeout: float = 0.05,
+        retry_after: float = 5.0,
+        windows: Mapping[str, int] = WINDOWS,
     ) -> None:
+        self._windows = dict(windows)
+        self._longest = max(self._windows.values())
         self._client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
@@ -73,19 +81,19 @@ class RedisCounters:
     def read(self, project_id: int, subjects: Subjects, now: datetime) -> Reading:
         every = subjects.all()
         if not every or self._resting():
-            return reading_of(subjects, {}, degraded=bool(every))
+            return reading_of(subjects, {}, self._windows, degraded=bool(every))
         keys = [self._key(project_id, subject) for subject in every]
         try:
-            replies = self._count(keys=keys, args=[now.timestamp(), *WINDOWS.values()])
+            replies = self._count(keys=keys, args=[now.timestamp(), *self._windows.values()])
         except redis.RedisError as error:
             self._rest(error)
-            return reading_of(subjects, {}, degraded=True)
-        width = len(WINDOWS)
+            return reading_of(subjects, {}, self._windows, degraded=True)
+        width = len(self._windows)
         counts: Counts = {
             subject: tuple(int(n) for n in replies[i * width : (i + 1) * width])
             for i, subject in enumerate(every)
         }
-        return reading_of(subjects, counts)
+        return reading_of(subjects, counts, self._windows)
 
     def commit(self, project_id: int, subjects: Subjects, event_id: str, now: datetime) -> None:
         every = subjects.all()
@@ -95,7 +103,7 @@ class RedisCounters:
         keys = [self._key(project_id, subject) for subject in every]
         members = [subject.member or event_id for subject in every]
         try:
-            self._add(keys=keys, args=[at, at - LONGEST_WINDOW, LONGEST_WINDOW + 60, *members])
+            self._add(keys=keys, args=[at, at - self._longest, self._longest + 60, *members])
         except redis.RedisError as error:
             self._rest(error)
 

@@ -11,6 +11,7 @@ and `RedisCounters` (scaled mode, signals/redis_counters.py).
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -98,23 +99,27 @@ def network_of(ip: str) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
-Counts = dict[Subject, tuple[int, ...]]  # per subject, one count per window of WINDOWS
+Counts = dict[Subject, tuple[int, ...]]  # per subject, one count per window
 
 
-def reading_of(subjects: Subjects, counts: Counts, degraded: bool = False) -> Reading:
+def reading_of(
+    subjects: Subjects,
+    counts: Counts,
+    windows: Mapping[str, int] = WINDOWS,
+    degraded: bool = False,
+) -> Reading:
     """The counts laid out as rules read them; a subject without counts reads 0."""
+
+    zeros = (0,) * len(windows)
 
     def named(group: tuple[Subject, ...]) -> dict[str, int]:
         """Subjects of one name count as the largest of them (a text's cluster keys)."""
         found: dict[str, int] = {}
         for subject in group:
-            for window, count in zip(WINDOWS, counts.get(subject, _ZEROS), strict=True):
+            for window, count in zip(windows, counts.get(subject, zeros), strict=True):
                 name = f"{subject.name}_{window}"
                 found[name] = max(found.get(name, 0), count)
         return found
 
     entities = {key: named(group) for key, group in subjects.entities}
     return Reading(named(subjects.actor), entities, degraded)
-
-
-_ZEROS = (0,) * len(WINDOWS)

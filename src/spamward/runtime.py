@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 from spamward.engine import warm_up
 from spamward.jobs import Jobs
-from spamward.model.cache import ProjectModels
-from spamward.policy.cache import PolicyCache
+from spamward.live_versions import LiveVersions
+from spamward.model.linear import LinearModel
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
 from spamward.settings import Settings
@@ -32,10 +32,10 @@ class Runtime:
     database: Database
     default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
-    policies: PolicyCache = field(default_factory=PolicyCache)
+    policies: LiveVersions[Policy] = field(default_factory=LiveVersions)
     counters: Counters = field(default_factory=MemoryCounters)
     jobs: Jobs = field(default_factory=Jobs)
-    spam_models: ProjectModels = field(default_factory=ProjectModels)
+    spam_models: LiveVersions[LinearModel] = field(default_factory=LiveVersions)
 
     @property
     def windows(self) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ so storage calls never block the event loop."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from starlette.responses import Response
 from spamward.errors import (
     InvalidEncoding,
     InvalidJson,
+    NotFound,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
@@ -45,6 +47,19 @@ class ApiCall:
 
     def project_id(self) -> int:
         return self.caller().project_id
+
+    def path_int(self, name: str, what: str) -> int:
+        """A numeric id from the path; NotFound ("no such <what>") for anything else."""
+        raw = str(self.path_params[name])
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # int() takes "²" too
+            raise NotFound(f"no such {what}")
+        return int(raw)
+
+    def path_uuid(self, name: str, what: str) -> uuid.UUID:
+        try:
+            return uuid.UUID(str(self.path_params[name]))
+        except ValueError:
+            raise NotFound(f"no such {what}") from None
 
     def json(self, model: type[Model]) -> Model:
         try:

@@ -29,10 +29,8 @@ def get_ip_entries(call: ApiCall) -> tuple[int, Any]:
 
 def delete_ip_entry(call: ApiCall) -> tuple[int, Any]:
     caller = call.caller()
-    raw = str(call.path_params["entry_id"])
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
-        raise NotFound("no such entry on this list")
-    ip_lists.remove_ip_entry(call.runtime, caller.project_id, _list(call), int(raw), caller.who)
+    entry_id = call.path_int("entry_id", "entry on this list")
+    ip_lists.remove_ip_entry(call.runtime, caller.project_id, _list(call), entry_id, caller.who)
     return 204, None
 
 

@@ -4,8 +4,6 @@ so a problem points at the rule, field, line and column."""
 
 from __future__ import annotations
 
-import re
-import uuid
 from typing import Any
 
 from spamward.api.http import ApiCall, Operation
@@ -23,7 +21,6 @@ from spamward.api.policy_schemas import (
     VersionOut,
     VersionsOut,
 )
-from spamward.errors import NotFound
 from spamward.policy.document import PolicyDocument, RuleSpec, Scoring
 from spamward.services import backtests, policies, shadow
 
@@ -109,10 +106,8 @@ def get_versions(call: ApiCall) -> tuple[int, Any]:
 
 def get_version(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    raw = call.path_params["number"]
-    if not re.fullmatch(r"[0-9]{1,20}", raw):  # ASCII digits: int() takes others too
-        raise NotFound(f"no policy version {raw!r}")
-    view, document = policies.version(call.runtime, project_id, int(raw))
+    number = call.path_int("number", "policy version")
+    view, document = policies.version(call.runtime, project_id, number)
     return 200, {**view.to_json(), "document": document.dump()}
 
 
@@ -124,10 +119,7 @@ def post_backtest(call: ApiCall) -> tuple[int, Any]:
 
 def get_backtest(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    try:
-        job_id = uuid.UUID(call.path_params["backtest_id"])
-    except ValueError:
-        raise NotFound("no such backtest") from None
+    job_id = call.path_uuid("backtest_id", "backtest")
     return 200, backtests.get_backtest(call.runtime, project_id, job_id)
 
 

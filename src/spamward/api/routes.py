@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from spamward.api.account_routes import ACCOUNT_OPERATIONS
@@ -12,7 +11,6 @@ from spamward.api.label_routes import LABEL_OPERATIONS
 from spamward.api.policy_routes import POLICY_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
 from spamward.api.spam_manager_routes import SPAM_MANAGER_OPERATIONS
-from spamward.errors import NotFound
 from spamward.services import decisions
 
 
@@ -24,15 +22,8 @@ def post_event(call: ApiCall) -> tuple[int, Any]:
 
 def get_decision(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    decision_id = _uuid(call.path_params["decision_id"])
+    decision_id = call.path_uuid("decision_id", "decision")
     return 200, decisions.get_decision(call.runtime, project_id, decision_id).to_json()
-
-
-def _uuid(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise NotFound("no such decision") from None
 
 
 OPERATIONS = (

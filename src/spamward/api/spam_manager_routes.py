@@ -37,14 +37,16 @@ def get_entities(call: ApiCall) -> tuple[int, Any]:
 
 def get_entity(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    return 200, spam_manager.entity_detail(call.runtime, project_id, _id(call, "entity_id"))
+    return 200, spam_manager.entity_detail(
+        call.runtime, project_id, call.path_int("entity_id", "entity")
+    )
 
 
 def get_entity_posts(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
     page = call.params(PageQuery)
     posts = spam_manager.entity_posts(
-        call.runtime, project_id, _id(call, "entity_id"), page.limit, page.offset
+        call.runtime, project_id, call.path_int("entity_id", "entity"), page.limit, page.offset
     )
     return 200, {"posts": posts}
 
@@ -82,7 +84,7 @@ def get_list_entries(call: ApiCall) -> tuple[int, Any]:
 def remove_list_entry(call: ApiCall) -> tuple[int, Any]:
     caller = call.caller()
     list_name = _list_name(call)
-    entry_id = _id(call, "entry_id")
+    entry_id = call.path_int("entry_id", "entry")
     lists.remove_from_list(call.runtime, caller.project_id, list_name, entry_id, caller.who)
     return 204, None
 
@@ -116,13 +118,6 @@ def patch_settings(call: ApiCall) -> tuple[int, Any]:
         raise ValidationFailed("retention_days must be at least window_days")
     updated = project_settings.update_settings(call.runtime, caller.project_id, changes, caller.who)
     return 200, updated.to_json()
-
-
-def _id(call: ApiCall, name: str) -> int:
-    raw = str(call.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
-        raise NotFound(f"no such {name.removesuffix('_id')}")
-    return int(raw)
 
 
 def _list_name(call: ApiCall) -> ListName:

@@ -3,7 +3,7 @@
 Every change is checked in full before it is stored (a condition that does not compile is
 refused with its rule, line and column), and logged with who made it. Decisions use the
 project's live version; publishing or rolling back changes it for every process at its
-next decision (policy/cache.py).
+next decision (live_versions.py).
 """
 
 from __future__ import annotations
@@ -59,7 +59,11 @@ def live_policy(
     if number is None:
         number = repo.live_version_number(session, project_id)
     return runtime.policies.get(
-        project_id, number, runtime.windows, lambda: _version_document(session, project_id, number)
+        project_id,
+        number,
+        lambda: compile_policy(
+            _version_document(session, project_id, number), number, runtime.windows
+        ),
     )
 
 

@@ -181,6 +181,7 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Se
         data_dir=data_dir,
         secret_key="test-secret-" + "x" * 32,
         maintenance_interval_seconds=0,  # tests run the retention job themselves, in order
+        embedded_worker=False,  # and the action worker, when they mean to
     )
 
 

@@ -25,6 +25,7 @@ from spamward.api.openapi import build_openapi
 from spamward.api.routes import OPERATIONS
 from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
+from spamward.remediation.worker import ActionWorker
 from spamward.runtime import Runtime, build_runtime
 from spamward.settings import Settings, session_secret
 from spamward.worker import MaintenanceWorker
@@ -61,11 +62,15 @@ def _lifespan(runtime: Runtime) -> Lifespan[Starlette]:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = MaintenanceWorker(runtime, interval) if interval else None
-        if worker is not None:
+        workers: list[MaintenanceWorker | ActionWorker] = []
+        if interval:
+            workers.append(MaintenanceWorker(runtime, interval))
+        if runtime.settings.embedded_worker:
+            workers.append(ActionWorker(runtime))
+        for worker in workers:
             worker.start()
         yield
-        if worker is not None:
+        for worker in workers:
             worker.stop()
         runtime.close()
 

@@ -21,6 +21,7 @@ from spamward.cli_support import guard, print_json, runtime_of
 from spamward.demo.setup import ensure_demo
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
+from spamward.server import run_workers
 from spamward.server import serve as run_server
 from spamward.services.decisions import judge
 from spamward.services.moderators import Role, create_moderator
@@ -60,6 +61,17 @@ def serve(context: click.Context, host: str | None, port: int | None) -> None:
 
     settings: Settings = context.obj
     run_server(settings, host or settings.host, port or settings.port)
+
+
+@main.command()
+@click.option(
+    "--concurrency", type=click.IntRange(1, 64), default=2, show_default=True,
+    help="Action worker threads in this process.",
+)  # fmt: skip
+@click.pass_context
+def worker(context: click.Context, concurrency: int) -> None:
+    """Run action workers (and the maintenance job) until stopped."""
+    run_workers(context.obj, concurrency)
 
 
 @main.command()

@@ -3,6 +3,7 @@ in-process counters, built once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,8 @@ class Runtime:
     counters: Counters = field(default_factory=MemoryCounters)
     jobs: Jobs = field(default_factory=Jobs)
     spam_models: LiveVersions[LinearModel] = field(default_factory=LiveVersions)
+    # Set when a decision queued actions: an embedded worker starts on them at once.
+    actions_ready: threading.Event = field(default_factory=threading.Event)
 
     @property
     def windows(self) -> tuple[str, ...]:

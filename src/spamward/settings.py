@@ -42,6 +42,21 @@ class Settings(BaseSettings):
     velocity_windows: tuple[Annotated[str, Field(pattern=WINDOW_PATTERN)], ...] = Field(
         default=(), max_length=8
     )
+    # Remediation: workers, retries, and where mail goes.
+    embedded_worker: bool = True  # `serve` runs an action worker thread (embedded mode)
+    action_lease_seconds: float = Field(default=60, gt=0)  # a crashed worker's claim lapses
+    action_max_attempts: int = Field(default=6, ge=1, le=50)
+    action_retry_base_seconds: float = Field(default=5, gt=0)  # doubles per attempt, jittered
+    action_retry_max_seconds: float = Field(default=3600, gt=0)
+    action_poll_seconds: float = Field(default=1, gt=0)
+    webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    smtp_host: str | None = None  # unset: e-mail actions are skipped, and say so
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "spamward@localhost"
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
 
     @property
     def windows(self) -> dict[str, int]:

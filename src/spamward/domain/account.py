@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -11,3 +12,15 @@ class AccountStatus(StrEnum):
     QUARANTINED = "quarantined"  # the default policy holds what it posts
     SUSPENDED = "suspended"
     BANNED = "banned"  # the default policy blocks what it posts
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+
+_SEVERITY = {status: rank for rank, status in enumerate(AccountStatus)}
+
+
+def effective_status(status: str, until: datetime | None, now: datetime) -> str:
+    """A status with an end (a suspension) reads as active once it is over."""
+    return AccountStatus.ACTIVE.value if until is not None and until <= now else status

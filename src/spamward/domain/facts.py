@@ -22,12 +22,14 @@ class Account:
     events: int = 0
     spam_events: int = 0  # held or blocked
     last_verdict: str | None = None
+    rate_limited: bool = False  # by a rate_limit_user action, not yet over
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
     account_age_seconds: float | None = None
     actor_status: str = "active"
+    actor_rate_limited: bool = False
     prior_events: int = 0
     prior_spam: int = 0
     last_verdict: str = ""
@@ -44,6 +46,7 @@ class Facts:
         return {
             "account_age_seconds": self.account_age_seconds,
             "actor_status": self.actor_status,
+            "actor_rate_limited": self.actor_rate_limited,
             "prior_events": self.prior_events,
             "prior_spam": self.prior_spam,
             "last_verdict": self.last_verdict,
@@ -72,6 +75,7 @@ class Facts:
         return cls(
             account_age_seconds=float(age) if age is not None else None,
             actor_status=str(data.get("actor_status", "active")),
+            actor_rate_limited=bool(data.get("actor_rate_limited", False)),
             prior_events=int(data.get("prior_events", 0)),
             prior_spam=int(data.get("prior_spam", 0)),
             last_verdict=str(data.get("last_verdict", "")),

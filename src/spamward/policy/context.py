@@ -49,6 +49,7 @@ def build_context(
             "account_age_seconds": age,
             "account_age_days": age / 86400 if age is not None else None,
             "status": facts.actor_status,
+            "rate_limited": facts.actor_rate_limited,
             "email_disposable": facts.email_disposable,
             "prior_events": facts.prior_events,
             "prior_spam": facts.prior_spam,

@@ -13,28 +13,11 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from spamward.domain.verdict import Verdict
+from spamward.remediation.catalog import CATALOG, ActionKind, ActionName, checked_params
 
 RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 ParamValue = str | int | float | bool
 
-# The remediation actions a rule may ask for (issue 7 runs them).
-ACTIONS = frozenset(
-    {
-        "hide_content",
-        "delete_content",
-        "hold_content",
-        "flag_content",
-        "quarantine_user",
-        "suspend_user",
-        "ban_user",
-        "rate_limit_user",
-        "deny_entity",
-        "notify_user",
-        "notify_admins",
-        "call_webhook",
-        "escalate",
-    }
-)
 DEFAULT_RETRY_AFTER_SECONDS = 60
 
 
@@ -54,14 +37,19 @@ class _Strict(BaseModel):
 
 
 class Effect(_Strict):
-    action: str = Field(description=f"One of: {', '.join(sorted(ACTIONS))}.")
+    action: ActionName = Field(
+        description=f"A project's defined action, or one of: {', '.join(sorted(CATALOG))}."
+    )
     params: dict[Annotated[str, Field(max_length=64)], ParamValue] = {}
 
     @model_validator(mode="after")
-    def _known_action(self) -> Self:
-        if self.action not in ACTIONS:
-            known = ", ".join(sorted(ACTIONS))
-            raise ValueError(f"unknown action {self.action!r}; actions: {known}")
+    def _valid_params(self) -> Self:
+        """A catalog action's parameters are checked here; a defined action's are fixed, and
+        whether the project defines it is checked when the policy is saved."""
+        if self.action in CATALOG:
+            checked_params(ActionKind(self.action), self.params)
+        elif self.params:
+            raise ValueError(f"{self.action!r} is a defined action: its parameters are fixed")
         return self
 
     def key(self) -> tuple[str, tuple[tuple[str, ParamValue], ...]]:

@@ -85,6 +85,7 @@ ACTOR = Record(
         "account_age_seconds": MAYBE_NUMBER,
         "account_age_days": MAYBE_NUMBER,
         "status": STRING,  # active, flagged, quarantined, suspended, banned
+        "rate_limited": BOOL,  # by a rate_limit_user action, until its duration ends
         "email_disposable": BOOL,  # the e-mail's domain hands out throwaway mailboxes
         "prior_events": NUMBER,  # the account's events judged before this one
         "prior_spam": NUMBER,  # of those, held or blocked

@@ -12,6 +12,7 @@ from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
 from spamward.errors import NotFound
+from spamward.remediation.enqueue import Subject, queue_decision_actions
 from spamward.runtime import Runtime
 from spamward.services.decision_record import DecisionRecord, record_of
 from spamward.services.policies import live_policy
@@ -46,9 +47,19 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     first_day = day_number(now) - knobs.window_days
     with runtime.database.write() as session:
         _store(session, project_id, event, decision, record, first_day)
+        queued = queue_decision_actions(
+            session, project_id, decision, _subject(event, record),
+            runtime.settings.action_max_attempts, now,
+        )  # fmt: skip
+    if queued:
+        runtime.actions_ready.set()
     subjects = subjects_of(event, decision.entities)
     runtime.counters.commit(project_id, subjects, str(record.event_id), now)
     return record
+
+
+def _subject(event: Event, record: DecisionRecord) -> Subject:
+    return Subject(record.event_id, record.id, event.actor.user_id, record.created_at)
 
 
 def _store(

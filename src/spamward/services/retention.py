@@ -1,4 +1,5 @@
-"""The retention job: move each project's window on, purge old posts, drop expired ignores.
+"""The retention job: move each project's window on, purge old posts, drop expired list
+entries (ignores, and denials whose probation ran out), promote denials that earned it.
 
 Safe beside traffic: each step is its own short transaction, and the counters are lowered
 by exactly the rows each step deleted. The worker runs it periodically; so does
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spamward.remediation.probation import promote_probation
 from spamward.runtime import Runtime
 from spamward.storage.repositories import lists as list_repo
 from spamward.storage.repositories import retention as repo
@@ -24,6 +26,7 @@ class RetentionReport:
     events_purged: int = 0
     ignores_expired: int = 0
     backtests_purged: int = 0
+    denials_promoted: int = 0
 
 
 def run_retention(runtime: Runtime) -> RetentionReport:
@@ -44,6 +47,7 @@ def _run_for(runtime: Runtime, project_id: int, report: RetentionReport) -> None
         days, users = roll_window(session, project_id, day_number(now) - window_days)
         report.days_rolled += days
         report.users_rolled += users
+        report.denials_promoted += promote_probation(session, project_id, now)
         report.ignores_expired += list_repo.delete_expired(session, project_id, now)
         # Whole days, like the window: a post the window still counts keeps its history.
         before = day_start(day_number(now) - retention_days)

@@ -16,7 +16,14 @@ _VELOCITY_PATHS = ("velocity", *(f"entities.{name}_" for name in ENTITY_SUBJECTS
 ENTITY_COUNT_FIELDS = frozenset({"entities.posts", "entities.users"})
 ACCOUNT_FIELDS = frozenset(
     f"actor.{name}"
-    for name in ("status", "prior_events", "prior_spam", "spam_ratio", "last_verdict")
+    for name in (
+        "status",
+        "rate_limited",
+        "prior_events",
+        "prior_spam",
+        "spam_ratio",
+        "last_verdict",
+    )
 )
 
 
@@ -31,6 +38,7 @@ def gather_facts(
     return Facts(
         account_age_seconds=(event.occurred_at - created).total_seconds() if created else None,
         actor_status=account.status,
+        actor_rate_limited=account.rate_limited,
         prior_events=account.events,
         prior_spam=account.spam_events,
         last_verdict=account.last_verdict or "",

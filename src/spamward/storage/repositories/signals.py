@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
+from spamward.domain.account import effective_status
 from spamward.domain.entity import EntityKind
 from spamward.domain.facts import Account, EntityKey
 from spamward.signals.ip_lists import ip_list_of
@@ -23,9 +24,14 @@ def _counts(kinds: tuple[str, ...]) -> Any:
     return keyed_select(counts, Entity.project_id, Entity.kind, Entity.value, kinds)
 
 
-_ACCOUNT = select(Actor.status, Actor.events, Actor.spam_events, Actor.last_verdict).where(
-    Actor.project_id == bindparam("project_id"), Actor.external_id == bindparam("user_id")
-)
+_ACCOUNT = select(
+    Actor.status,
+    Actor.events,
+    Actor.spam_events,
+    Actor.last_verdict,
+    Actor.status_until,
+    Actor.rate_limited_until,
+).where(Actor.project_id == bindparam("project_id"), Actor.external_id == bindparam("user_id"))
 
 
 class StoredSignals(StoredLists):
@@ -41,7 +47,16 @@ class StoredSignals(StoredLists):
     def account(self, user_id: str) -> Account:
         parameters = {"project_id": self._project_id, "user_id": user_id}
         row = self._session.execute(_ACCOUNT, parameters).one_or_none()
-        return Account(*row) if row is not None else Account()
+        if row is None:
+            return Account()
+        status, events, spam_events, last_verdict, status_until, rate_limited_until = row
+        return Account(
+            effective_status(status, status_until, self._now),
+            events,
+            spam_events,
+            last_verdict,
+            rate_limited=rate_limited_until is not None and rate_limited_until > self._now,
+        )
 
     def ip_list(self, ip: str | None) -> str:
         def listed(networks: Iterable[str]) -> Mapping[str, str]:

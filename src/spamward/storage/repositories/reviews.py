@@ -1,0 +1,65 @@
+"""Review items: open one (once per subject), list, resolve."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from spamward.storage.models import ReviewItem
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+def open_item(session: Session, item: ReviewItem) -> ReviewItem:
+    """The open item for the same subject (kind and event, action or rule) if there is one,
+    else `item`, added: a subject waits in the queue once."""
+    existing = session.scalar(
+        select(ReviewItem).where(
+            ReviewItem.project_id == item.project_id,
+            ReviewItem.status == OPEN,
+            ReviewItem.kind == item.kind,
+            _same(ReviewItem.event_id, item.event_id),
+            _same(ReviewItem.action_id, item.action_id),
+            _same(ReviewItem.rule, item.rule),
+        )
+    )
+    if existing is not None:
+        return existing
+    session.add(item)
+    return item
+
+
+def _same(column: InstrumentedAttribute[Any], value: object) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
+
+
+def get(session: Session, project_id: int, item_id: uuid.UUID) -> ReviewItem | None:
+    return session.scalar(
+        select(ReviewItem).where(ReviewItem.project_id == project_id, ReviewItem.id == item_id)
+    )
+
+
+def items(
+    session: Session, project_id: int, status: str | None, kind: str | None, limit: int, offset: int
+) -> list[ReviewItem]:
+    query = select(ReviewItem).where(ReviewItem.project_id == project_id)
+    if status is not None:
+        query = query.where(ReviewItem.status == status)
+    if kind is not None:
+        query = query.where(ReviewItem.kind == kind)
+    # Oldest first: a queue is worked from its front.
+    ordered = query.order_by(ReviewItem.created_at, ReviewItem.id).limit(limit).offset(offset)
+    return list(session.scalars(ordered))
+
+
+def open_count(session: Session, project_id: int) -> tuple[int, datetime | None]:
+    row = session.execute(
+        select(func.count(), func.min(ReviewItem.created_at)).where(
+            ReviewItem.project_id == project_id, ReviewItem.status == OPEN
+        )
+    ).one()
+    return int(row[0]), row[1]

@@ -165,7 +165,7 @@ def test_export_after_import_gives_back_the_same_policy(
                 "condition": 'event.text == "x"\n  and event.link_count > 1\n',
                 "reason": "  leading spaces",
                 "weight": 0.5,
-                "effects": [{"action": "notify_admins", "params": {"k": "true", "n": 1}}],
+                "effects": [{"action": "suspend_user", "params": {"duration": "7d"}}],
             },
             {"name": "watch", "condition": "true", "verdict": "challenge", "mode": "shadow"},
         ],

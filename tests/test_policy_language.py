@@ -751,14 +751,24 @@ def test_allow_needs_no_threshold() -> None:
     )
 
 
-def test_unknown_effect_action() -> None:
-    raw = {"rules": [rule("a", "true", effects=[{"action": "explode"}])]}
+def test_a_catalog_action_with_wrong_parameters() -> None:
+    effects = [{"action": "ban_user"}, {"action": "suspend_user", "params": {"for": "7d"}}]
+    raw = {"rules": [rule("a", "true", effects=effects)]}
+
+    (problem,) = problems(raw)
+
+    assert (problem["rule"], problem["field"]) == ("a", "effects.1")
+    assert "duration: Field required" in problem["message"]
+    assert "unknown parameter 'for'" in problem["message"]
+
+
+def test_a_defined_action_takes_no_parameters() -> None:
+    raw = {"rules": [rule("a", "true", effects=[{"action": "ban_spammer", "params": {"x": 1}}])]}
 
     (problem,) = problems(raw)
 
     assert (problem["rule"], problem["field"]) == ("a", "effects.0")
-    assert problem["message"].startswith("Value error, unknown action 'explode'; actions: ")
-    assert "ban_user" in problem["message"]
+    assert "'ban_spammer' is a defined action: its parameters are fixed" in problem["message"]
 
 
 def test_check_rule_reports_a_bad_condition() -> None:

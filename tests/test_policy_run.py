@@ -472,8 +472,8 @@ def test_effects_are_the_union_of_active_hits() -> None:
 
 
 def test_a_repeated_effect_is_kept_once_credited_to_the_first_rule() -> None:
-    notify = {"action": "call_webhook", "params": {"url": "https://hooks.example/x", "n": 1}}
-    reordered = {"action": "call_webhook", "params": {"n": 1, "url": "https://hooks.example/x"}}
+    notify = {"action": "deny_entity", "params": {"probation_days": 3, "max_users": 5}}
+    reordered = {"action": "deny_entity", "params": {"max_users": 5, "probation_days": 3}}
 
     decision = judge(
         rule("late", ALWAYS, priority=9, effects=[reordered]),
@@ -481,19 +481,19 @@ def test_a_repeated_effect_is_kept_once_credited_to_the_first_rule() -> None:
     )
 
     assert decision.effects == (
-        EffectRequest("call_webhook", {"url": "https://hooks.example/x", "n": 1}, "early"),
+        EffectRequest("deny_entity", {"probation_days": 3, "max_users": 5}, "early"),
     )
 
 
 def test_the_same_action_with_other_params_is_a_separate_effect() -> None:
     decision = judge(
-        rule("a", ALWAYS, priority=1, effects=[{"action": "escalate", "params": {"to": "mods"}}]),
-        rule("b", ALWAYS, priority=2, effects=[{"action": "escalate", "params": {"to": "ops"}}]),
+        rule("a", ALWAYS, priority=1, effects=[{"action": "escalate", "params": {"reason": "x"}}]),
+        rule("b", ALWAYS, priority=2, effects=[{"action": "escalate", "params": {"reason": "y"}}]),
     )
 
     assert decision.effects == (
-        EffectRequest("escalate", {"to": "mods"}, "a"),
-        EffectRequest("escalate", {"to": "ops"}, "b"),
+        EffectRequest("escalate", {"reason": "x"}, "a"),
+        EffectRequest("escalate", {"reason": "y"}, "b"),
     )
 
 

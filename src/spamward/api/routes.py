@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from spamward.api.account_routes import ACCOUNT_OPERATIONS
+from spamward.api.action_routes import ACTION_OPERATIONS
 from spamward.api.http import ApiCall, Operation
 from spamward.api.ip_list_routes import IP_LIST_OPERATIONS
 from spamward.api.label_routes import LABEL_OPERATIONS
 from spamward.api.policy_routes import POLICY_OPERATIONS
+from spamward.api.review_routes import REVIEW_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
 from spamward.api.spam_manager_routes import SPAM_MANAGER_OPERATIONS
 from spamward.services import decisions
@@ -40,4 +42,6 @@ OPERATIONS = (
     *ACCOUNT_OPERATIONS,
     *IP_LIST_OPERATIONS,
     *LABEL_OPERATIONS,
+    *ACTION_OPERATIONS,
+    *REVIEW_OPERATIONS,
 )  # fmt: skip

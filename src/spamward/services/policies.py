@@ -20,9 +20,10 @@ from spamward.policy.compiled import Policy, check_rule, compile_policy, parse_d
 from spamward.policy.defaults import default_document
 from spamward.policy.document import PolicyDocument, RuleSpec, Scoring
 from spamward.policy.errors import PolicyInvalid
+from spamward.remediation.catalog import CATALOG
 from spamward.runtime import Runtime
 from spamward.storage.models import PolicyVersion
-from spamward.storage.repositories import moderation
+from spamward.storage.repositories import defined_actions, moderation
 from spamward.storage.repositories import policies as repo
 
 
@@ -232,7 +233,24 @@ def _draft(session: Session, project_id: int, *, for_update: bool = False) -> Po
 def _save(
     session: Session, project_id: int, document: PolicyDocument, who: str, at: datetime
 ) -> None:
+    _check_actions(session, project_id, document)
     repo.save_draft(session, project_id, document.dump(), who, at)
+
+
+def _check_actions(session: Session, project_id: int, document: PolicyDocument) -> None:
+    """Every effect names a catalog action or one the project defined."""
+    named = {e.action for rule in document.rules for e in rule.effects} - CATALOG
+    known = set(defined_actions.by_names(session, project_id, named)) if named else set()
+    problems = [
+        {"rule": rule.name, "field": f"effects.{index}", "line": None, "column": None,
+         "message": f"unknown action {effect.action!r}: not in the catalog, nor defined "
+                    "by this project (PUT /v1/defined-actions/{name})"}
+        for rule in document.rules
+        for index, effect in enumerate(rule.effects)
+        if effect.action in named - known
+    ]  # fmt: skip
+    if problems:
+        raise PolicyInvalid(problems)
 
 
 def _version_document(session: Session, project_id: int, number: int) -> PolicyDocument:

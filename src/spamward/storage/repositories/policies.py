@@ -74,3 +74,15 @@ def save_draft(
         row.document, row.updated_at, row.updated_by = document, at, who
     session.flush()
     return row
+
+
+def current_documents(session: Session, project_id: int) -> list[dict[str, Any]]:
+    """The draft's and the live version's documents (those a change can still affect)."""
+    documents = []
+    row = draft(session, project_id)
+    if row is not None:
+        documents.append(row.document)
+    live = version(session, project_id, live_version_number(session, project_id))
+    if live is not None:
+        documents.append(live.document)
+    return documents

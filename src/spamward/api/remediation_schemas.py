@@ -1,0 +1,164 @@
+"""Request and response bodies of the remediation API: actions, defined actions, reviews,
+and where actions go."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, BaseModel, Field, model_validator
+
+from spamward.api.schemas import PageQuery, Strict
+from spamward.domain.entity import EntityKind
+from spamward.remediation.catalog import ActionKind, ActionName
+from spamward.services.reviews import Resolution
+from spamward.storage.repositories.actions import STATUSES
+
+ParamValue = str | int | float | bool | list[str]
+Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+Email = Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$", max_length=254)]
+
+
+class EntityRef(Strict):
+    kind: EntityKind
+    value: Annotated[str, Field(min_length=1, max_length=600)]
+
+
+class ActionRunIn(Strict):
+    action: ActionName = Field(description="A defined action's name, or a catalog action.")
+    user_id: Annotated[str, Field(max_length=200)] | None = None
+    event_id: uuid.UUID | None = None
+    entity: EntityRef | None = None
+    note: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class ActionLogQuery(PageQuery):
+    status: Annotated[str, Field(pattern="^(" + "|".join(STATUSES) + ")$")] | None = None
+    action: ActionName | None = None
+    user_id: Annotated[str, Field(max_length=200)] | None = None
+    rule: Annotated[str, Field(max_length=64)] | None = None
+    event_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class MetricsQuery(Strict):
+    hours: Annotated[int, Field(ge=1, le=24 * 90)] = 24
+
+
+class ActionOut(BaseModel):
+    id: str
+    name: str
+    kind: ActionKind
+    params: dict[str, Any]
+    status: str = Field(description="queued, running, done, skipped or failed")
+    user_id: str | None
+    event_id: str | None
+    decision_id: str | None
+    entity: dict[str, str] | None
+    rule: str | None
+    requested_by: str
+    attempts: int
+    max_attempts: int
+    due_at: datetime | None
+    result: dict[str, Any] | None
+    error: str | None
+    created_at: datetime
+    finished_at: datetime | None
+    attempt_log: list[dict[str, Any]] | None = None
+
+
+class ActionsOut(BaseModel):
+    actions: list[ActionOut]
+
+
+class MetricsOut(BaseModel):
+    since: datetime
+    by_kind: dict[str, dict[str, float | int | None]]
+    queue: dict[str, float | int | None]
+
+
+class DefinedActionIn(Strict):
+    action: ActionKind
+    params: dict[Annotated[str, Field(max_length=64)], ParamValue] = Field(default_factory=dict)
+    description: Annotated[str, Field(max_length=1000)] = ""
+
+
+class DefinedActionOut(BaseModel):
+    name: str
+    action: ActionKind
+    params: dict[str, Any]
+    description: str
+    updated_at: datetime
+    updated_by: str
+
+
+class DefinedActionsOut(BaseModel):
+    defined_actions: list[DefinedActionOut]
+    catalog: dict[str, dict[str, Any]] = Field(
+        description="Every catalog action with the JSON schema of its parameters."
+    )
+
+
+class ReviewQuery(PageQuery):
+    status: Annotated[str, Field(pattern="^(open|resolved)$")] | None = "open"
+    kind: (
+        Annotated[str, Field(pattern="^(held_content|questionable|action_failed|rule_exhausted)$")]
+        | None
+    ) = None
+
+
+class ResolveIn(Strict):
+    resolution: Resolution
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    deny: Annotated[list[EntityRef], Field(max_length=100)] = Field(default_factory=list)
+    allow: Annotated[list[EntityRef], Field(max_length=100)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _lists_fit(self) -> ResolveIn:
+        if self.resolution is Resolution.RETRY and (self.deny or self.allow):
+            raise ValueError("a retry changes no list")
+        return self
+
+
+class ReviewItemOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    summary: str
+    event_id: str | None
+    decision_id: str | None
+    action_id: str | None
+    user_id: str | None
+    rule: str | None
+    created_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+    note: str | None
+    decision: dict[str, Any] | None = None
+    text: str | None = None
+    action: dict[str, Any] | None = None
+    user_posts: list[dict[str, Any]] | None = None
+    listed: dict[str, Any] | None = None
+
+
+class ReviewItemsOut(BaseModel):
+    items: list[ReviewItemOut]
+
+
+class RemediationSettingsPatch(Strict):
+    webhook_url: Url | None = None
+    admin_emails: Annotated[list[Email], Field(max_length=50)] | None = None
+    admin_webhook_url: Url | None = None
+    rule_actions_per_hour: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+
+
+class RemediationSettingsOut(BaseModel):
+    webhook_url: str | None
+    webhook_secret_set: bool
+    webhook_secret: str | None = Field(default=None, description="Shown once, when made.")
+    admin_emails: list[str]
+    admin_webhook_url: str | None
+    rule_actions_per_hour: int

@@ -9,6 +9,7 @@ import pytest
 from spamward.domain.decision import Decision, ListName, Outcome, RuleOutcome
 from spamward.domain.entity import EntityKind
 from spamward.domain.event import Event
+from spamward.domain.facts import Account
 from spamward.domain.verdict import Verdict
 from spamward.policy.compiled import parse_document
 from spamward.policy.defaults import default_document, default_policy
@@ -187,7 +188,24 @@ def test_a_quarantined_user_is_held() -> None:
     assert "quarantined_user: the account is quarantined" in decision.reasons
 
 
-@pytest.mark.parametrize("status", ["active", "flagged", "suspended"])
+def test_a_suspended_user_is_blocked() -> None:
+    decision = judge(post("hello there"), MemorySignals(statuses={"u1": "suspended"}))
+
+    assert decision.verdict is Verdict.BLOCK
+    assert "suspended_user: the account is suspended" in decision.reasons
+
+
+def test_a_rate_limited_user_gets_a_retry_after() -> None:
+    limited = MemorySignals(accounts={"u1": Account(rate_limited=True)})
+
+    decision = judge(post("hello there"), limited)
+
+    assert decision.verdict is Verdict.RATE_LIMIT
+    assert decision.retry_after_seconds == 300
+    assert "rate_limited_user: the account is rate-limited" in decision.reasons
+
+
+@pytest.mark.parametrize("status", ["active", "flagged"])
 def test_other_statuses_are_neither_blocked_nor_held(status: str) -> None:
     decision = judge(post("hello there"), MemorySignals(statuses={"u1": status}))
 

@@ -21,6 +21,8 @@ DEFAULT_RULES = [
     "deny_list",
     "ip_deny_list",
     "banned_user",
+    "suspended_user",
+    "rate_limited_user",
     "quarantined_user",
     "allowed_entity",
     "user_velocity",

@@ -248,3 +248,14 @@ def test_arguments_in_code_beat_the_environment(monkeypatch: pytest.MonkeyPatch)
     settings = Settings(database_url="sqlite:////tmp/the-test-database.db")
 
     assert settings.database_url == "sqlite:////tmp/the-test-database.db"
+
+
+def test_an_action_lease_shorter_than_a_run_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPAMWARD_ACTION_LEASE_SECONDS", "10")
+    monkeypatch.setenv("SPAMWARD_WEBHOOK_TIMEOUT_SECONDS", "8")
+
+    with pytest.raises(ConfigError, match="action_lease_seconds"):
+        load_settings()
+
+    monkeypatch.setenv("SPAMWARD_SMTP_TIMEOUT_SECONDS", "1")
+    assert load_settings().action_lease_seconds == 10

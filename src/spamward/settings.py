@@ -10,9 +10,9 @@ import os
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from spamward.domain.velocity import WINDOW_PATTERN, windows_with
@@ -57,6 +57,18 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "spamward@localhost"
     smtp_timeout_seconds: float = Field(default=10, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_run(self) -> Self:
+        """An action's run must end before its lease does, or a live worker's action would be
+        taken over and run twice (the idempotency key would then be all that saves it)."""
+        longest_run = self.webhook_timeout_seconds + self.smtp_timeout_seconds
+        if self.action_lease_seconds <= longest_run:
+            raise ValueError(
+                f"action_lease_seconds ({self.action_lease_seconds}) must exceed the longest "
+                f"run: webhook_timeout_seconds + smtp_timeout_seconds ({longest_run})"
+            )
+        return self
 
     @property
     def windows(self) -> dict[str, int]:

@@ -54,7 +54,9 @@ class ActionWorker:
         for thread in self._threads:
             thread.start()
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop claiming; wait for the actions in hand (at most a lease)."""
+        timeout = self._runtime.settings.action_lease_seconds if timeout is None else timeout
         self._stop.set()
         self._runtime.actions_ready.set()
         for thread in self._threads:

@@ -14,7 +14,7 @@ from typing import Any
 
 from spamward.domain.account import AccountStatus
 from spamward.remediation.catalog import ActionKind
-from spamward.remediation.job import Job, Outcome
+from spamward.remediation.job import Job, Outcome, PermanentError
 from spamward.remediation.mail import render
 from spamward.remediation.probation import deny_on_probation
 from spamward.remediation.toolbox import Details, Site, Toolbox
@@ -48,6 +48,8 @@ def _to_site(job: Job, tools: Toolbox, event: str) -> Outcome:
     site = tools.site(job.project_id)
     if not site.webhook_url:
         return Outcome.skipped("the project has no webhook URL")
+    if not site.webhook_secret:  # set outside the API, which makes one with the URL
+        raise PermanentError("the project has no webhook secret: rotate one in the settings")
     body = payload(job, site, tools.details(job))
     return Outcome.done(**deliver(tools.http, site.webhook_url, site.webhook_secret, event, body,
                                   job.idempotency_key))  # fmt: skip

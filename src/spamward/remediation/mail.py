@@ -5,7 +5,6 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import make_msgid
 from functools import cache
 from typing import Any
 
@@ -49,7 +48,7 @@ class Mailer:
         message["From"] = self._settings.smtp_from
         message["To"] = ", ".join(to)
         message["Subject"] = subject.replace("\r", " ").replace("\n", " ")
-        message["Message-ID"] = make_msgid(idstring=reference, domain="spamward")
+        message["Message-ID"] = f"<{reference}@spamward>"
         message.set_content(body)
         try:
             with self._connect() as smtp:

@@ -2,9 +2,10 @@
 expiry. Near its end the entry is promoted (made permanent) only if no moderator reversed
 it, no post carrying it was labelled not spam, and spam kept using it; otherwise it lapses.
 
-Guard: an entity on the allow or ignore list, in a post labelled not spam, or posted by
-many users while most of its posts were judged fine (a widely used domain), is never denied
-automatically: the action is skipped and a moderator is asked instead.
+Guard: an entity on the allow list, in a post labelled not spam, or posted by many users
+while most of its posts were judged fine (a widely used domain), is never denied
+automatically: the action is skipped and a moderator is asked instead. An entity a
+moderator ignores is skipped too (the moderator has already answered).
 """
 
 from __future__ import annotations

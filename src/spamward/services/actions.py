@@ -17,7 +17,7 @@ from spamward.remediation.enqueue import Subject, new_action, resolve_one
 from spamward.runtime import Runtime
 from spamward.storage.models import Action, ActionAttempt, Actor, Event
 from spamward.storage.repositories import actions as repo
-from spamward.storage.repositories import moderation
+from spamward.storage.repositories import moderation, reviews
 from spamward.storage.repositories.actions import LogFilter
 from spamward.text.canonical import canonical_entity
 
@@ -149,6 +149,7 @@ def retry_action(
         if row.status not in (repo.FAILED, repo.SKIPPED):
             raise Conflict(f"only a failed or skipped action is retried; this one is {row.status}")
         repo.requeue(session, project_id, action_id, now)
+        reviews.resolve_action_items(session, project_id, action_id, who, now)
         moderation.log(session, project_id, who, "action.retry", now, action_id=str(action_id))
         shown = action_json(row)
     runtime.actions_ready.set()

@@ -54,6 +54,7 @@ def verdict_counts(
 
 
 def posts_since(session: Session, project_id: int, kind: str, value: str, since: datetime) -> int:
+    """Posts carrying the entity after `since` (the post that got it denied is not one)."""
     return (
         session.scalar(
             select(func.count())
@@ -61,7 +62,7 @@ def posts_since(session: Session, project_id: int, kind: str, value: str, since:
             .where(
                 EntityOccurrence.project_id == project_id,
                 _occurrences(project_id, kind, value),
-                EntityOccurrence.occurred_at >= since,
+                EntityOccurrence.occurred_at > since,
             )
         )
         or 0

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from spamward.storage.models import ReviewItem
@@ -63,3 +63,18 @@ def open_count(session: Session, project_id: int) -> tuple[int, datetime | None]
         )
     ).one()
     return int(row[0]), row[1]
+
+
+def resolve_action_items(
+    session: Session, project_id: int, action_id: uuid.UUID, who: str, at: datetime
+) -> None:
+    """An action retried from the log settles its open `action_failed` item."""
+    session.execute(
+        update(ReviewItem)
+        .where(
+            ReviewItem.project_id == project_id,
+            ReviewItem.action_id == action_id,
+            ReviewItem.status == OPEN,
+        )
+        .values(status=RESOLVED, resolution="retry", resolved_by=who, resolved_at=at)
+    )

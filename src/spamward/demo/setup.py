@@ -13,18 +13,44 @@ from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from spamward.api.schemas import EventIn
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
 from spamward.errors import Conflict
+from spamward.remediation.catalog import ActionKind
 from spamward.runtime import Runtime
-from spamward.services import decisions, lists, moderators, projects
+from spamward.services import decisions, defined_actions, lists, moderators, policies, projects
 from spamward.settings import write_private
 
 DEMO_PROJECT = "demo"
 DEMO_EMAIL = "moderator@demo.test"
 DEMO_DENIED_DOMAINS = ("shhort.com", "prizerebel.com", "googleadservices.com")
+DEMO_ACTIONS: tuple[tuple[str, ActionKind, dict[str, Any], str], ...] = (
+    ("ban_for_spam_links", ActionKind.BAN_USER, {}, "Ban an account posting denied links"),
+    ("suspend_week", ActionKind.SUSPEND_USER, {"duration": "7d"}, "Suspend for 7 days"),
+    ("quarantine", ActionKind.QUARANTINE_USER, {}, "Hold the account's posts for review"),
+)
+DEMO_RULES = (
+    {
+        "name": "repeat_spammer",
+        "description": "An account whose earlier post was spam posts a denied link again.",
+        "condition": 'actor.prior_spam >= 1 and any(e.list == "deny" for e in entities)',
+        "verdict": "block",
+        "reason": "repeat spammer",
+        "effects": [{"action": "ban_for_spam_links"}, {"action": "notify_admins"}],
+        "priority": 12,
+    },
+    {
+        "name": "first_denied_link",
+        "description": "A first post with a denied link: a moderator has a look at the account.",
+        "condition": 'actor.prior_spam == 0 and any(e.list == "deny" for e in entities)',
+        "reason": "first denied link",
+        "effects": [{"action": "escalate", "params": {"reason": "first post with a denied link"}}],
+        "priority": 13,
+    },
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +96,7 @@ def _remembered(path: Path, renew: bool, make: Callable[[], str]) -> str:
 
 
 def _load_traffic(runtime: Runtime, project_id: int) -> int:
+    _add_remediation(runtime, project_id)
     for domain in DEMO_DENIED_DOMAINS:
         with suppress(Conflict):
             entry = lists.NewEntry(EntityKind.DOMAIN, domain, "demo")
@@ -81,3 +108,13 @@ def _load_traffic(runtime: Runtime, project_id: int) -> int:
             runtime, project_id, EventIn.model_validate(json.loads(line)).to_event(runtime.clock())
         )
     return len(lines)
+
+
+def _add_remediation(runtime: Runtime, project_id: int) -> None:
+    """Defined actions, and rules that ban repeat spammers and ask a moderator to look."""
+    for name, kind, params, description in DEMO_ACTIONS:
+        defined_actions.put_defined(runtime, project_id, name, kind, params, description, "demo")
+    with suppress(Conflict):
+        for rule in DEMO_RULES:
+            policies.add_rule(runtime, project_id, rule, "demo")
+        policies.publish(runtime, project_id, "demo", "demo: ban repeat spammers")

@@ -25,10 +25,10 @@ from spamward.api.openapi import build_openapi
 from spamward.api.routes import OPERATIONS
 from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
+from spamward.maintenance import MaintenanceWorker
 from spamward.remediation.worker import ActionWorker
 from spamward.runtime import Runtime, build_runtime
 from spamward.settings import Settings, session_secret
-from spamward.worker import MaintenanceWorker
 
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:

@@ -9,10 +9,10 @@ import threading
 import uvicorn
 
 from spamward.app import create_app
+from spamward.maintenance import MaintenanceWorker
 from spamward.remediation.worker import ActionWorker
 from spamward.runtime import build_runtime
 from spamward.settings import Settings
-from spamward.worker import MaintenanceWorker
 
 
 def serve(settings: Settings, host: str, port: int) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from spamward.runtime import Runtime
 from spamward.services.retention import RetentionReport, run_retention
 
-log = logging.getLogger("spamward.worker")
+log = logging.getLogger("spamward.maintenance")
 
 
 class MaintenanceWorker:

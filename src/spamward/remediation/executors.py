@@ -142,7 +142,7 @@ def _mail_values(job: Job, site: Site, details: Details) -> dict[str, Any]:
     return {
         "project": site.name,
         "event_type": details.event_type,
-        "reason": "; ".join(details.reasons) or job.params.get("reason") or "spam protection",
+        "reason": _reason(job, details),
         "reference": str(job.id),
         "rule": job.rule,
         "action": job.name,
@@ -151,6 +151,12 @@ def _mail_values(job: Job, site: Site, details: Details) -> dict[str, Any]:
         "user_id": job.user_id,
         "event_id": str(job.event_id) if job.event_id else None,
     }
+
+
+def _reason(job: Job, details: Details) -> str:
+    """The reason of the rule that asked for the action, else the decision's reasons."""
+    own = [r for r in details.reasons if job.rule and r.startswith(f"{job.rule}:")]
+    return "; ".join(own or details.reasons) or "spam protection"
 
 
 def call_webhook(job: Job, tools: Toolbox) -> Outcome:

@@ -32,7 +32,7 @@ def post_action(call: ApiCall) -> tuple[int, Any]:
     entity = (body.entity.kind, body.entity.value) if body.entity else None
     target = actions.ManualTarget(body.user_id, body.event_id, entity)
     shown = actions.run_action(call.runtime, caller.project_id, body.action, target, caller.who,
-                               body.note)  # fmt: skip
+                               body.note, dict(body.params))  # fmt: skip
     return 202, shown
 
 

@@ -4,6 +4,7 @@ so storage calls never block the event loop."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,19 @@ from spamward.runtime import Runtime
 from spamward.services.projects import Caller, caller_for_key
 
 Model = TypeVar("Model", bound=BaseModel)
+NUL_REFUSED = "NUL characters (\\u0000) are not accepted"
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")  # an escape, not an escaped backslash
+
+
+def _refuse_nul(request: Request) -> None:
+    """PostgreSQL text cannot hold NUL: refused in the path and the query string as in
+    bodies, with the same 422, rather than failing in storage."""
+    for where, values in (
+        ("path", request.path_params.values()),
+        ("query", request.query_params.values()),
+    ):
+        if any("\x00" in str(value) for value in values):
+            raise ValidationFailed(NUL_REFUSED, [{"field": where, "message": NUL_REFUSED}])
 
 
 @dataclass(frozen=True)
@@ -79,9 +93,12 @@ class ApiCall:
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType("send the body as application/json")
         try:
-            return self.body.decode("utf-8")
+            text = self.body.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InvalidEncoding(f"body is not valid UTF-8 (byte {error.start})") from error
+        if "\\u0000" in text and _NUL_ESCAPE.search(text):
+            raise ValidationFailed(NUL_REFUSED, [{"field": "body", "message": NUL_REFUSED}])
+        return text
 
     def params(self, model: type[Model]) -> Model:
         try:
@@ -121,6 +138,7 @@ class Operation:
     authenticated: bool = True
 
     async def endpoint(self, request: Request) -> Response:
+        _refuse_nul(request)
         call = ApiCall(
             request.app.state.runtime,
             request.headers,

@@ -4,10 +4,10 @@ and where actions go."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, Field, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, Field, model_validator
 
 from spamward.api.schemas import PageQuery, Strict
 from spamward.domain.entity import EntityKind
@@ -16,6 +16,16 @@ from spamward.services.reviews import Resolution
 from spamward.storage.repositories.actions import STATUSES
 
 ParamValue = str | int | float | bool | list[str]
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("a time within years 1 to 9999 in UTC") from None
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
 Email = Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$", max_length=254)]
 
@@ -27,6 +37,10 @@ class EntityRef(Strict):
 
 class ActionRunIn(Strict):
     action: ActionName = Field(description="A defined action's name, or a catalog action.")
+    params: dict[Annotated[str, Field(max_length=64)], ParamValue] = Field(
+        default_factory=dict,
+        description="A catalog action's parameters (a defined one's are fixed).",
+    )
     user_id: Annotated[str, Field(max_length=200)] | None = None
     event_id: uuid.UUID | None = None
     entity: EntityRef | None = None
@@ -39,8 +53,8 @@ class ActionLogQuery(PageQuery):
     user_id: Annotated[str, Field(max_length=200)] | None = None
     rule: Annotated[str, Field(max_length=64)] | None = None
     event_id: uuid.UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: UtcTime | None = None
+    until: UtcTime | None = None
 
 
 class MetricsQuery(Strict):
@@ -149,10 +163,19 @@ class ReviewItemsOut(BaseModel):
 
 
 class RemediationSettingsPatch(Strict):
+    """Only what is named changes; the URLs may be null (no webhook), the rest may not."""
+
     webhook_url: Url | None = None
     admin_emails: Annotated[list[Email], Field(max_length=50)] | None = None
     admin_webhook_url: Url | None = None
     rule_actions_per_hour: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _no_null_for_lists_and_limits(self) -> RemediationSettingsPatch:
+        for name in ("admin_emails", "rule_actions_per_hour"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class RemediationSettingsOut(BaseModel):

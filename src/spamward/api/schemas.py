@@ -87,7 +87,7 @@ class BulkListIn(Strict):
 
 class PageQuery(Strict):
     limit: Annotated[int, Field(ge=1, le=500)] = 50
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
 
 
 class EntityQuery(PageQuery):
@@ -107,7 +107,7 @@ class SettingsPatch(Strict):
 class ListQuery(Strict):
     kind: EntityKind | None = None
     limit: Annotated[int, Field(ge=1, le=1000)] = 100
-    offset: Annotated[int, Field(ge=0)] = 0
+    offset: Annotated[int, Field(ge=0, le=1_000_000_000)] = 0
 
 
 class EntityOut(BaseModel):

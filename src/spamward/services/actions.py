@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from spamward.domain.entity import EntityKind
 from spamward.errors import Conflict, NotFound, ValidationFailed
-from spamward.remediation.catalog import Target
-from spamward.remediation.enqueue import Subject, new_action, resolve_one
+from spamward.remediation.catalog import CATALOG, BadParams, Target, checked_params
+from spamward.remediation.enqueue import Resolved, Subject, new_action, resolve_one
 from spamward.runtime import Runtime
 from spamward.storage.models import Action, ActionAttempt, Actor, Event
 from spamward.storage.repositories import actions as repo
@@ -68,15 +68,17 @@ class ManualTarget:
 
 def run_action(
     runtime: Runtime, project_id: int, name: str, target: ManualTarget, who: str,
-    note: str | None = None,
+    note: str | None = None, params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Queue a catalog or defined action on a user, a post or an entity, as `who`."""
+    """Queue a catalog action (with `params`) or a defined one on a user, a post or an
+    entity, as `who`."""
     now = runtime.clock()
     with runtime.database.write() as session:
         action = resolve_one(session, project_id, name)
+        checked = _params(action, params or {})
         subject = _subject(session, project_id, target, runtime.settings.default_region)
         _check_target(action.kind.target, subject, name)
-        row = new_action(project_id, action, action.params, subject, who,
+        row = new_action(project_id, action, checked, subject, who,
                          runtime.settings.action_max_attempts, now)  # fmt: skip
         repo.enqueue(session, [row])
         moderation.log(session, project_id, who, "action.run", now, name=name,
@@ -84,6 +86,19 @@ def run_action(
         shown = action_json(row)
     runtime.actions_ready.set()
     return shown
+
+
+def _params(action: Resolved, params: dict[str, Any]) -> dict[str, Any]:
+    if action.name not in CATALOG and params:
+        raise ValidationFailed(
+            f"{action.name!r} is a defined action: its parameters are fixed",
+            [{"field": "params", "message": "a defined action takes none"}],
+        )
+    try:
+        return checked_params(action.kind, {**action.params, **params})
+    except BadParams as error:
+        details = [{"field": "params", "message": problem} for problem in error.problems]
+        raise ValidationFailed(f"invalid parameters: {error}", details) from None
 
 
 def _subject(session: Any, project_id: int, target: ManualTarget, region: str) -> Subject:
@@ -148,7 +163,7 @@ def retry_action(
             raise NotFound("no such action")
         if row.status not in (repo.FAILED, repo.SKIPPED):
             raise Conflict(f"only a failed or skipped action is retried; this one is {row.status}")
-        repo.requeue(session, project_id, action_id, now)
+        repo.requeue(session, project_id, action_id, now, runtime.settings.action_max_attempts)
         reviews.resolve_action_items(session, project_id, action_id, who, now)
         moderation.log(session, project_id, who, "action.retry", now, action_id=str(action_id))
         shown = action_json(row)

@@ -128,7 +128,11 @@ def _apply(runtime: Runtime, session: Session, row: ReviewItem, answer: Answer, 
     if answer.resolution is Resolution.RETRY:
         if row.action_id is None:
             raise Conflict("only an item about a failed action can be retried")
-        if action_repo.requeue(session, row.project_id, row.action_id, runtime.clock()) is None:
+        fresh = runtime.settings.action_max_attempts
+        if (
+            action_repo.requeue(session, row.project_id, row.action_id, runtime.clock(), fresh)
+            is None
+        ):
             raise NotFound("the item's action no longer exists")
         return
     spam = answer.resolution is Resolution.REJECT

@@ -110,14 +110,14 @@ def finish(session: Session, action_id: uuid.UUID, worker: str, attempt: int, en
 
 
 def requeue(
-    session: Session, project_id: int, action_id: uuid.UUID, now: datetime
+    session: Session, project_id: int, action_id: uuid.UUID, now: datetime, fresh_attempts: int
 ) -> Action | None:
-    """A failed (or skipped) action queued again with a fresh set of attempts."""
+    """A failed (or skipped) action queued again with `fresh_attempts` more attempts."""
     action = get(session, project_id, action_id)
     if action is None:
         return None
     action.status, action.due_at, action.finished_at = QUEUED, now, None
-    action.max_attempts = action.attempts + action.max_attempts
+    action.max_attempts = action.attempts + fresh_attempts
     return action
 
 

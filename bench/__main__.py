@@ -6,6 +6,7 @@ import os
 import statistics
 from pathlib import Path
 
+from bench.actions import run_actions
 from bench.corpus import Corpus, build_corpus
 from bench.extraction import run_extraction
 from bench.httpload import run_http
@@ -26,8 +27,9 @@ def main() -> None:
     inprocess = run_inprocess(corpus, _progress)
     spam_manager = run_spam_manager(corpus, _progress)
     http = run_http(corpus, _progress)
+    actions = run_actions(_progress)
     summary = _summary(corpus, inprocess.blocked_posts)
-    results = Results(machine, summary, extraction, inprocess, spam_manager, http)
+    results = Results(machine, summary, extraction, inprocess, spam_manager, http, actions)
     print()
     print(render_text(results))
     write_results(results, RESULTS)

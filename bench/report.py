@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bench.actions import ACTIONS, ActionsFigures, summary_line
 from bench.extraction import ExtractionResults
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
@@ -33,6 +34,7 @@ class Results:
     inprocess: InProcessResults
     spam_manager: SpamManagerResults
     http: HttpResults
+    actions: ActionsFigures
 
 
 def render_text(results: Results) -> str:
@@ -55,6 +57,10 @@ def render_text(results: Results) -> str:
             "",
             _http_title(),
             _aligned(_http_table(results)),
+            "",
+            _actions_title(results),
+            _aligned(_actions_table(results)),
+            *(f"  {line}" for line in _actions_lines(results)),
             "",
             *_notes(results),
         ]
@@ -89,6 +95,12 @@ def render_markdown(results: Results) -> str:
             f"## {_http_title()}",
             "",
             _markdown(_http_table(results)),
+            "",
+            f"## {_actions_title(results)}",
+            "",
+            _markdown(_actions_table(results)),
+            "",
+            *(f"- {line}" for line in _actions_lines(results)),
             "",
             *(f"- {line}" for line in _notes(results)),
             "",
@@ -207,12 +219,49 @@ def _http_table(results: Results) -> Table:
     return header, rows
 
 
+def _actions_title(results: Results) -> str:
+    actions = results.actions
+    return (
+        f"Remediation actions: {ACTIONS:,} call_webhook actions, "
+        f"{actions.worker_processes} spamward worker processes of "
+        f"{actions.threads_per_worker} action thread(s), to a local receiver"
+    )
+
+
+def _actions_table(results: Results) -> Table:
+    header = ["database", "actions/s", "seconds", "done", "received", "repeated", "start-up s"]
+    rows = [
+        [
+            run.database,
+            f"{run.actions_per_s:.0f}",
+            f"{run.seconds:.2f}",
+            f"{run.done:,}",
+            f"{run.received:,}",
+            str(run.repeated),
+            f"{run.startup_s:.2f}",
+        ]
+        for run in results.actions.runs
+    ]
+    return header, rows
+
+
+def _actions_lines(results: Results) -> list[str]:
+    return [
+        summary_line(results.actions),
+        "seconds: from the commit of the queued actions, the workers already up and idle, "
+        "until the table counts them all done; start-up s: spawning the workers until both run",
+        "received: webhooks the receiver answered; repeated: idempotency keys it saw more "
+        "than once",
+    ]
+
+
 def _notes(results: Results) -> list[str]:
     http = results.http
     errors = [
         f"ERRORS at {r.wrk.connections} connections: {r.errors}" for r in http.runs if r.errors
     ]
     notes = [*results.inprocess.skipped, *results.spam_manager.skipped, *errors]
+    notes += [*results.actions.skipped, *(f"WARNING: {w}" for w in results.actions.warnings)]
     if any(run.wrk.timeouts for run in http.runs):
         notes.append("wrk leaves requests that timed out out of its latency percentiles")
     notes.append("recorded/s: decisions the server stored during each run, counted in its database")

@@ -9,12 +9,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from spamward.cli import main
+from spamward.maintenance import MaintenanceWorker
 from spamward.runtime import Runtime
 from spamward.services.decisions import decide
 from spamward.services.retention import RetentionReport
 from spamward.settings import Settings
 from spamward.storage import models
-from spamward.worker import MaintenanceWorker
 from tests.conftest import EXAMPLE_POST, ApiProject, Clock
 from tests.policy_helpers import post
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     action_retry_base_seconds: float = Field(default=5, gt=0)  # doubles per attempt, jittered
     action_retry_max_seconds: float = Field(default=3600, gt=0)
     action_poll_seconds: float = Field(default=1, gt=0)
+    # Actions a worker thread claims at once (and records in one transaction): more is
+    # faster, while a slow receiver delays the rest of its batch.
+    action_batch_size: int = Field(default=4, ge=1, le=100)
     webhook_timeout_seconds: float = Field(default=5, gt=0, le=60)
     smtp_host: str | None = None  # unset: e-mail actions are skipped, and say so
     smtp_port: int = Field(default=25, ge=1, le=65535)

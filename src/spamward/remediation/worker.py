@@ -75,24 +75,28 @@ class ActionWorker:
                 ready.wait(self._runtime.settings.action_poll_seconds)
                 ready.clear()
 
-    def run_once(self, worker: str | None = None, limit: int = 1) -> int:
-        """Claim up to `limit` due actions and run them; how many ran."""
+    def run_once(self, worker: str | None = None, limit: int | None = None) -> int:
+        """Claim up to `limit` (default: `action_batch_size`) due actions, run them one after
+        the other, and record their ends in one transaction; how many ran."""
         worker = worker or self.name
         settings = self._runtime.settings
         with self._runtime.database.write() as session:
-            claimed = repo.claim(
-                session, worker, self._runtime.clock(), settings.action_lease_seconds, limit
-            )
+            batch = limit or settings.action_batch_size
+            now = self._runtime.clock()
+            claimed = repo.claim(session, worker, now, settings.action_lease_seconds, batch)
             jobs = [Job.of(row) for row in claimed]
+        ran: list[tuple[Job, Outcome | ActionError]] = []
         for job in jobs:
-            self._finish(worker, job, self._attempt(job))
+            ran.append((job, self._attempt(job, _done_by_rule(ran, job))))
+        if ran:
+            self._finish(worker, ran)
         return len(jobs)
 
-    def _attempt(self, job: Job) -> Outcome | ActionError:
+    def _attempt(self, job: Job, done_unrecorded: int) -> Outcome | ActionError:
         if job.attempt > job.max_attempts:  # its workers kept dying mid-run
             return PermanentError(f"no worker finished it in {job.max_attempts} attempts")
         try:
-            if self._rule_exhausted(job):
+            if self._rule_exhausted(job, done_unrecorded):
                 item = self._tools.open_review(
                     job, "rule_exhausted", f"rule {job.rule} reached its actions per hour",
                     rule=job.rule,
@@ -105,24 +109,27 @@ class ActionWorker:
             log.exception("action %s (%s) raised", job.id, job.kind)
             return ActionError(f"{type(error).__name__}: {error}")
 
-    def _rule_exhausted(self, job: Job) -> bool:
+    def _rule_exhausted(self, job: Job, done_unrecorded: int) -> bool:
         if job.rule is None or job.kind is ActionKind.ESCALATE:
             return False
         limit = self._tools.site(job.project_id).rule_actions_per_hour
         since = self._runtime.clock() - timedelta(hours=1)
         with self._runtime.database.read() as session:
-            return repo.done_by_rule_since(session, job.project_id, job.rule, since) >= limit
+            done = repo.done_by_rule_since(session, job.project_id, job.rule, since)
+        return done + done_unrecorded >= limit
 
-    def _finish(self, worker: str, job: Job, outcome: Outcome | ActionError) -> None:
-        end = self._end(job, outcome)
+    def _finish(self, worker: str, ran: list[tuple[Job, Outcome | ActionError]]) -> None:
         with self._runtime.database.write() as session:
-            if not repo.finish(session, job.id, worker, job.attempt, end):
-                log.warning("action %s was taken over by another worker", job.id)
-                return
-            if end.status == repo.FAILED:
-                reviews.open_item(session, _failed_item(job, end))
-        if isinstance(outcome, ActionError):
-            log.warning("action %s (%s) attempt %d: %s", job.id, job.kind, job.attempt, outcome)
+            for job, outcome in ran:
+                end = self._end(job, outcome)
+                if not repo.finish(session, job.id, worker, job.attempt, end):
+                    log.warning("action %s was taken over by another worker", job.id)
+                elif end.status == repo.FAILED:
+                    reviews.open_item(session, _failed_item(job, end))
+        for job, outcome in ran:
+            if isinstance(outcome, ActionError):
+                log.warning("action %s (%s) attempt %d: %s", job.id, job.kind, job.attempt,
+                            outcome)  # fmt: skip
 
     def _end(self, job: Job, outcome: Outcome | ActionError) -> repo.Finish:
         now = self._runtime.clock()
@@ -136,6 +143,17 @@ class ActionWorker:
         return repo.Finish(
             repo.QUEUED, now, error=str(outcome), due_at=now + timedelta(seconds=delay)
         )
+
+
+def _done_by_rule(ran: list[tuple[Job, Outcome | ActionError]], job: Job) -> int:
+    """Actions of the job's rule this batch has done, not yet recorded."""
+    return sum(
+        1
+        for earlier, outcome in ran
+        if (earlier.project_id, earlier.rule) == (job.project_id, job.rule)
+        and isinstance(outcome, Outcome)
+        and outcome.status == repo.DONE
+    )
 
 
 def _failed_item(job: Job, end: repo.Finish) -> ReviewItem:

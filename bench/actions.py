@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from bench.databases import postgres_url
+from bench.server import STOP_TIMEOUT_S, stop_process
 from spamward.remediation.catalog import ActionKind
 from spamward.remediation.enqueue import Resolved, Subject, new_action
 from spamward.remediation.signing import IDEMPOTENCY_HEADER
@@ -51,7 +51,6 @@ POLL_SECONDS = 0.05  # SPAMWARD_ACTION_POLL_SECONDS: how long an idle worker wai
 COUNT_EVERY_S = 0.02  # how often the bench counts the done actions
 READY_TIMEOUT_S = 30.0
 RUN_TIMEOUT_S = 300.0
-STOP_TIMEOUT_S = 10.0
 PARAMS = {"event": "decision"}
 SIGNING_KEY = "bench"  # the project's webhook_secret: the receiver checks no signature
 MAX_ATTEMPTS = 6  # the default of SPAMWARD_ACTION_MAX_ATTEMPTS
@@ -197,7 +196,7 @@ def _workers(url: str, workdir: Path) -> Iterator[float]:
         yield time.perf_counter() - started
     finally:
         for process in processes:
-            _stop(process)
+            stop_process(process)
 
 
 def _environment(url: str, workdir: Path) -> dict[str, str]:
@@ -224,17 +223,6 @@ def _wait_until_running(processes: list[subprocess.Popen[bytes]], logs: list[Pat
         time.sleep(0.01)
     tails = "\n".join(log.read_text(encoding="utf-8", errors="replace")[-1000:] for log in logs)
     raise RuntimeError(f"spamward worker did not start:\n{tails}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 # The webhook receiver

@@ -73,7 +73,7 @@ def running_server(workdir: Path, deny_domains: tuple[str, ...]) -> Iterator[Ser
         _wait_until_healthy(server, log_path)
         yield server
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
@@ -123,7 +123,8 @@ def _wait_until_healthy(server: Server, log_path: Path) -> None:
     raise RuntimeError(f"spamward serve did not become healthy:\n{log[-2000:]}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT_S."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)

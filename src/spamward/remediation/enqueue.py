@@ -16,7 +16,7 @@ from spamward.domain.ids import new_id
 from spamward.domain.verdict import Verdict
 from spamward.errors import NotFound
 from spamward.remediation.catalog import CATALOG, ActionKind, Target, checked_params
-from spamward.storage.models import Action, ReviewItem
+from spamward.storage.models import Action
 from spamward.storage.repositories import actions as repo
 from spamward.storage.repositories import defined_actions, reviews
 
@@ -59,7 +59,9 @@ def queue_decision_actions(
     the number of actions queued."""
     if decision.verdict is Verdict.HOLD:
         summary = "held: " + "; ".join(decision.reasons)
-        reviews.open_item(session, _review(project_id, "held_content", summary, subject, now))
+        reviews.open_new(session, project_id, "held_content", summary, now,
+                         event_id=subject.event_id, decision_id=subject.decision_id,
+                         user_id=subject.user_id)  # fmt: skip
     if not decision.effects:
         return 0
     names = {effect.action for effect in decision.effects}
@@ -127,13 +129,3 @@ def resolve_one(session: Session, project_id: int, name: str) -> Resolved:
     if found is None:
         raise NotFound(f"no action named {name!r}: neither in the catalog nor defined")
     return found
-
-
-def _review(
-    project_id: int, kind: str, summary: str, subject: Subject, now: datetime
-) -> ReviewItem:
-    return ReviewItem(
-        id=new_id(), project_id=project_id, kind=kind, status=reviews.OPEN, summary=summary,
-        event_id=subject.event_id, decision_id=subject.decision_id, user_id=subject.user_id,
-        created_at=now,
-    )  # fmt: skip

@@ -10,11 +10,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from spamward.domain.ids import new_id
 from spamward.remediation.job import Job
 from spamward.remediation.mail import Mailer
 from spamward.runtime import Runtime
-from spamward.storage.models import Actor, Decision, Event, ReviewItem
+from spamward.storage.models import Actor, Decision, Event
 from spamward.storage.repositories import reviews
 from spamward.storage.repositories.projects import project_settings
 
@@ -80,15 +79,14 @@ class Toolbox:
 
     def open_review(self, job: Job, kind: str, summary: str, *, rule: str | None = None) -> str:
         """Open (or find the open) review item for the job's subject; its id."""
-        item = ReviewItem(
-            id=new_id(), project_id=job.project_id, kind=kind, status=reviews.OPEN,
-            summary=summary[:2000], event_id=job.event_id if rule is None else None,
-            decision_id=job.decision_id if rule is None else None,
-            user_id=job.user_id if rule is None else None, rule=rule,
-            created_at=self.runtime.clock(),
+        about = (
+            {"rule": rule} if rule is not None
+            else {"event_id": job.event_id, "decision_id": job.decision_id, "user_id": job.user_id}
         )  # fmt: skip
         with self.runtime.database.write() as session:
-            return str(reviews.open_item(session, item).id)
+            item = reviews.open_new(session, job.project_id, kind, summary, self.runtime.clock(),
+                                    **about)  # fmt: skip
+            return str(item.id)
 
 
 def _event(session: Any, project_id: int, event_id: uuid.UUID | None) -> Event | None:

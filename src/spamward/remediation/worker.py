@@ -17,13 +17,13 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from spamward.domain.ids import new_id
+from sqlalchemy.orm import Session
+
 from spamward.remediation.catalog import ActionKind
 from spamward.remediation.executors import EXECUTORS
 from spamward.remediation.job import ActionError, Job, Outcome, PermanentError
 from spamward.remediation.toolbox import Toolbox
 from spamward.runtime import Runtime
-from spamward.storage.models import ReviewItem
 from spamward.storage.repositories import actions as repo
 from spamward.storage.repositories import reviews
 
@@ -125,7 +125,7 @@ class ActionWorker:
                 if not repo.finish(session, job.id, worker, job.attempt, end):
                     log.warning("action %s was taken over by another worker", job.id)
                 elif end.status == repo.FAILED:
-                    reviews.open_item(session, _failed_item(job, end))
+                    _open_failed_item(session, job, end)
         for job, outcome in ran:
             if isinstance(outcome, ActionError):
                 log.warning("action %s (%s) attempt %d: %s", job.id, job.kind, job.attempt,
@@ -156,10 +156,9 @@ def _done_by_rule(ran: list[tuple[Job, Outcome | ActionError]], job: Job) -> int
     )
 
 
-def _failed_item(job: Job, end: repo.Finish) -> ReviewItem:
-    return ReviewItem(
-        id=new_id(), project_id=job.project_id, kind="action_failed", status=reviews.OPEN,
-        summary=f"action failed: {job.name} after {job.attempt} attempt(s): {end.error}"[:2000],
-        event_id=job.event_id, decision_id=job.decision_id, action_id=job.id,
-        user_id=job.user_id, rule=job.rule, created_at=end.at,
+def _open_failed_item(session: Session, job: Job, end: repo.Finish) -> None:
+    summary = f"action failed: {job.name} after {job.attempt} attempt(s): {end.error}"
+    reviews.open_new(
+        session, job.project_id, "action_failed", summary, end.at, event_id=job.event_id,
+        decision_id=job.decision_id, action_id=job.id, user_id=job.user_id, rule=job.rule,
     )  # fmt: skip

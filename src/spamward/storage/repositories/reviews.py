@@ -9,9 +9,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from spamward.domain.ids import new_id
 from spamward.storage.models import ReviewItem
 
 OPEN, RESOLVED = "open", "resolved"
+
+
+def open_new(
+    session: Session, project_id: int, kind: str, summary: str, at: datetime, **subject: Any
+) -> ReviewItem:
+    """Open an item of `kind` about `subject` (event_id, decision_id, action_id, user_id,
+    rule), or find the one already open."""
+    item = ReviewItem(id=new_id(), project_id=project_id, kind=kind, status=OPEN,
+                      summary=summary[:2000], created_at=at, **subject)  # fmt: skip
+    return open_item(session, item)
 
 
 def open_item(session: Session, item: ReviewItem) -> ReviewItem:

@@ -1173,3 +1173,22 @@ def test_escalations_are_not_counted_against_a_rules_actions_per_hour(
     assert [a["status"] for a in actions(runtime, project.id)] == ["done"] * 3
     assert len(open_reviews(runtime, project.id, "questionable")) == 3
     assert open_reviews(runtime, project.id, "rule_exhausted") == []
+
+
+# --- retention of the actions log ------------------------------------------------------
+
+
+def test_retention_purges_finished_actions_but_keeps_queued_ones(
+    runtime: Runtime, project: ApiProject, workers: MakeWorker, clock: Clock
+) -> None:
+    publish(runtime, project.id, rule({"action": "ban_user"}))
+    post(runtime, project.id, "casino", user="u1")
+    drain(workers(runtime))
+    post(runtime, project.id, "casino", user="u2")  # queued, never run
+    clock.advance(days=31)  # past the default retention of 30 days
+
+    report = run_retention(runtime)
+
+    assert report.remediation_purged == 1
+    [left] = actions(runtime, project.id)
+    assert (left["user_id"], left["status"]) == ("u2", "queued")

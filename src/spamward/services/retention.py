@@ -27,6 +27,7 @@ class RetentionReport:
     ignores_expired: int = 0
     backtests_purged: int = 0
     denials_promoted: int = 0
+    remediation_purged: int = 0  # finished actions and resolved review items
 
 
 def run_retention(runtime: Runtime) -> RetentionReport:
@@ -52,6 +53,7 @@ def _run_for(runtime: Runtime, project_id: int, report: RetentionReport) -> None
         # Whole days, like the window: a post the window still counts keeps its history.
         before = day_start(day_number(now) - retention_days)
         report.backtests_purged += repo.purge_backtests(session, project_id, before)
+        report.remediation_purged += repo.purge_remediation(session, project_id, before)
 
     while True:
         with runtime.database.write() as session:

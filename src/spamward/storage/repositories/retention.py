@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from spamward.storage.models import Backtest, Event, Project
+from spamward.storage.models import Action, Backtest, Event, Project, ReviewItem
 
 BATCH = 1000
 
@@ -37,3 +37,23 @@ def purge_backtests(session: Session, project_id: int, before: datetime) -> int:
         delete(Backtest).where(Backtest.project_id == project_id, Backtest.created_at < before)
     )
     return int(getattr(result, "rowcount", 0))
+
+
+def purge_remediation(session: Session, project_id: int, before: datetime) -> int:
+    """Finished actions (with their attempts) and resolved review items older than the
+    retention limit; queued, running and open ones stay whatever their age."""
+    actions = session.execute(
+        delete(Action).where(
+            Action.project_id == project_id,
+            Action.status.in_(("done", "skipped", "failed")),
+            Action.finished_at < before,
+        )
+    )
+    items = session.execute(
+        delete(ReviewItem).where(
+            ReviewItem.project_id == project_id,
+            ReviewItem.status == "resolved",
+            ReviewItem.resolved_at < before,
+        )
+    )
+    return int(getattr(actions, "rowcount", 0)) + int(getattr(items, "rowcount", 0))

@@ -93,7 +93,7 @@ def login(client: TestClient, email: str = EMAIL, password: str = PASSWORD) -> h
 def logged_in(client: TestClient) -> bool:
     response = client.get("/decisions", follow_redirects=False)
     if response.status_code == 303:
-        assert response.headers["location"] == "/login"
+        assert response.headers["location"] == "/login?next=%2Fdecisions"
         return False
     assert response.status_code == 200, response.text
     return True
@@ -246,7 +246,7 @@ def test_login_redirects_to_decisions_which_lists_recorded_decisions(
     response = login(client, email)
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/decisions"
+    assert response.headers["location"] == "/"
     page = decisions_page(client)
     assert page.decision_ids() == [third, second, first]  # newest first
     assert page.find("span", **{"class": "verdict verdict-block"})
@@ -258,7 +258,7 @@ def test_login_redirects_to_decisions_which_lists_recorded_decisions(
     # Signed in, the login page sends the moderator on.
     again = client.get("/login", follow_redirects=False)
     assert again.status_code == 303
-    assert again.headers["location"] == "/decisions"
+    assert again.headers["location"] == "/"
 
 
 def test_login_cookie_is_httponly_samesite_lax_and_a_fresh_session(
@@ -288,7 +288,7 @@ def test_decisions_without_login_redirect_to_login(client: TestClient) -> None:
     response = client.get("/decisions", follow_redirects=False)
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/login"
+    assert response.headers["location"] == "/login?next=%2Fdecisions"
     home = client.get("/", follow_redirects=True)
     assert home.url.path == "/login"
     assert Page(home.text).find("form", action="/login")
@@ -477,4 +477,5 @@ def test_moderator_without_a_project_sees_why_and_can_sign_out(
     token = csrf_of(forbidden)
     signed_out = client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     assert signed_out.headers["location"] == "/login"
-    assert client.get("/decisions", follow_redirects=False).headers["location"] == "/login"
+    after = client.get("/decisions", follow_redirects=False)
+    assert after.headers["location"] == "/login?next=%2Fdecisions"

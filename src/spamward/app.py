@@ -23,6 +23,7 @@ from spamward.api.errors import on_http_exception, on_spamward_error, on_unexpec
 from spamward.api.limits import BodyLimitMiddleware
 from spamward.api.openapi import build_openapi
 from spamward.api.routes import OPERATIONS
+from spamward.dashboard.login_limit import LoginLimiter
 from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
 from spamward.maintenance import MaintenanceWorker
@@ -54,6 +55,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         lifespan=_lifespan(runtime),
     )
     app.state.runtime = runtime
+    app.state.login_limiter = LoginLimiter()
     return app
 
 

@@ -71,6 +71,8 @@ def test_moderator_signs_in_reads_decisions_and_signs_out(
     page.on("console", on_console)
 
     sign_in(page, live_server, EMAIL, PASSWORD)
+    expect(page).to_have_url(f"{live_server}/overview")
+    page.get_by_role("link", name="Decisions").click()
 
     expect(page).to_have_url(f"{live_server}/decisions")
     expect(page.get_by_role("heading", name="Recent decisions")).to_be_visible()
@@ -115,7 +117,7 @@ def test_moderator_signs_in_reads_decisions_and_signs_out(
     expect(page).to_have_url(f"{live_server}/login")
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     page.goto(f"{live_server}/decisions")
-    expect(page).to_have_url(f"{live_server}/login")
+    expect(page).to_have_url(f"{live_server}/login?next=%2Fdecisions")
 
 
 def test_wrong_password_shows_the_error_and_stays_signed_out(
@@ -127,7 +129,7 @@ def test_wrong_password_shows_the_error_and_stays_signed_out(
     expect(page.get_by_label("E-mail")).to_have_value(EMAIL)
     expect(page.get_by_label("Password")).to_have_value("")
     page.goto(f"{live_server}/decisions")
-    expect(page).to_have_url(f"{live_server}/login")
+    expect(page).to_have_url(f"{live_server}/login?next=%2Fdecisions")
 
 
 def test_browser_enforces_the_csp_against_inline_script(live_server: str, page: Page) -> None:

@@ -1,55 +1,52 @@
-"""Dashboard pages: thin handlers over the same services the API uses."""
+"""Dashboard routes: login and logout here; the pages in their own modules, each a thin
+handler over the services the API uses."""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
-from spamward.dashboard.security import (
-    SECURITY_HEADERS,
-    check_csrf,
-    csrf_token,
-    logged_in_moderator,
-    start_session,
-)
+from spamward.dashboard.login_limit import LoginLimiter
+from spamward.dashboard.page_routes import PAGE_ROUTES
+from spamward.dashboard.pages import Page, View, page, safe_next
+from spamward.dashboard.render import HERE, render
+from spamward.dashboard.security import check_csrf, logged_in_moderator, start_session
 from spamward.runtime import Runtime
 from spamward.services import decisions, moderators
-from spamward.services.moderators import ProjectRole
-
-_HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=_HERE / "templates")
-
-
-def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
-    context["csrf_token"] = csrf_token(request)
-    response = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers.update(SECURITY_HEADERS)
-    return response
 
 
 async def login_page(request: Request) -> Response:
+    next_page = safe_next(request.query_params.get("next", "/"))
     if logged_in_moderator(request) is not None:
-        return RedirectResponse("/decisions", 303)
-    return render(request, "login.html")
+        return RedirectResponse(next_page, 303)
+    return render(request, "login.html", next=next_page)
 
 
 async def login(request: Request) -> Response:
+    limiter: LoginLimiter = request.app.state.login_limiter
     form = await request.form()
     check_csrf(request, form.get("csrf_token"))
     email, password = str(form.get("email", "")), str(form.get("password", ""))
+    next_page = safe_next(str(form.get("next", "/")))
+    keys = (f"email:{email.strip().lower()}", f"ip:{request.client.host if request.client else ''}")
+    wait = limiter.retry_after(*keys)
+    if wait:
+        message = f"Too many failed logins. Try again in {wait // 60 + 1} minute(s)."
+        response = render(request, "login.html", 429, error=message, email=email, next=next_page)
+        response.headers["Retry-After"] = str(wait)
+        return response
     runtime: Runtime = request.app.state.runtime
     moderator = await run_in_threadpool(moderators.authenticate, runtime.database, email, password)
     if moderator is None:
-        return render(request, "login.html", 401, error="Wrong e-mail or password.", email=email)
+        limiter.failed(*keys)
+        return render(request, "login.html", 401, error="Wrong e-mail or password.", email=email,
+                      next=next_page)  # fmt: skip
+    limiter.succeeded(*keys)
     start_session(request, moderator.id)
-    return RedirectResponse("/decisions", 303)
+    return RedirectResponse(next_page, 303)
 
 
 async def logout(request: Request) -> Response:
@@ -60,24 +57,13 @@ async def logout(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    return RedirectResponse("/decisions", 303)
+    return RedirectResponse("/overview", 303)
 
 
-async def recent_decisions(request: Request) -> Response:
-    moderator_id = logged_in_moderator(request)
-    if moderator_id is None:
-        return RedirectResponse("/login", 303)
-    runtime: Runtime = request.app.state.runtime
-    roles = await run_in_threadpool(moderators.roles_of, runtime.database, moderator_id)
-    if not roles:
-        return render(request, "no_project.html", 403)
-    current = _chosen_project(roles, request.query_params.get("project"))
-    rows = await run_in_threadpool(decisions.recent_decisions, runtime, current.project.id, 100)
-    return render(request, "decisions.html", roles=roles, current=current, rows=rows)
-
-
-def _chosen_project(roles: list[ProjectRole], wanted: str | None) -> ProjectRole:
-    return next((role for role in roles if role.project.name == wanted), roles[0])
+@page()
+def recent_decisions(view: Page) -> View:
+    rows = decisions.recent_decisions(view.runtime, view.project_id, 100)
+    return View("decisions.html", {"rows": rows})
 
 
 def dashboard_routes() -> list[BaseRoute]:
@@ -87,5 +73,6 @@ def dashboard_routes() -> list[BaseRoute]:
         Route("/login", login, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),
         Route("/decisions", recent_decisions),
-        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
+        *PAGE_ROUTES,
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

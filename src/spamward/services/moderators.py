@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from spamward.errors import Conflict, ValidationFailed
 from spamward.services.projects import ProjectRef, find_project
 from spamward.storage.db import Database
+from spamward.storage.models import Project
 from spamward.storage.repositories import moderators as repo
 
 _HASHER = PasswordHasher()
@@ -74,5 +75,21 @@ def moderator_exists(database: Database, email: str) -> bool:
 
 def roles_of(database: Database, moderator_id: int) -> list[ProjectRole]:
     with database.read() as session:
-        rows = repo.projects_of(session, moderator_id)
+        return _roles(repo.projects_of(session, moderator_id))
+
+
+def _roles(rows: list[tuple[Project, str]]) -> list[ProjectRole]:
     return [ProjectRole(ProjectRef(project.id, project.name), Role(role)) for project, role in rows]
+
+
+def moderator_and_roles(
+    database: Database, moderator_id: int
+) -> tuple[ModeratorRef, list[ProjectRole]] | None:
+    """The moderator and their projects, in one read: what every dashboard page needs."""
+    with database.read() as session:
+        moderator = repo.moderator_by_id(session, moderator_id)
+        if moderator is None:
+            return None
+        return ModeratorRef(moderator.id, moderator.email), _roles(
+            repo.projects_of(session, moderator_id)
+        )

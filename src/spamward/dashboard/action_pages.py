@@ -1,0 +1,7 @@
+"""Dashboard: the action pages."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+ROUTES: list[BaseRoute] = []

@@ -416,6 +416,23 @@ def test_logout_clears_the_session(client: TestClient) -> None:
     assert csrf_of(page) != token
 
 
+@pytest.mark.usefixtures("moderator")
+def test_a_cookie_replayed_after_logout_no_longer_signs_in(client: TestClient) -> None:
+    login(client)
+    assert logged_in(client)
+    token = csrf_of(client.get("/decisions"))
+    stolen = client.cookies[SESSION_COOKIE]
+
+    client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, stolen)
+
+    assert not logged_in(client)
+    client.cookies.clear()
+    login(client)  # a new login starts a session of the new epoch
+    assert logged_in(client)
+
+
 # --- projects -----------------------------------------------------------------------------
 
 

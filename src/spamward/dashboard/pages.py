@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from spamward.dashboard.render import render
-from spamward.dashboard.security import check_csrf, logged_in_moderator
+from spamward.dashboard.security import check_csrf, logged_in_moderator, session_epoch
 from spamward.errors import Forbidden, SpamwardError
 from spamward.runtime import Runtime
 from spamward.services import moderators
@@ -100,14 +100,15 @@ def page(
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             moderator_id = logged_in_moderator(request)
+            to_login = RedirectResponse("/login?" + urlencode({"next": _here(request)}), 303)
             if moderator_id is None:
-                return RedirectResponse("/login?" + urlencode({"next": _here(request)}), 303)
+                return to_login
             runtime: Runtime = request.app.state.runtime
             found = await run_in_threadpool(moderators.moderator_and_roles, runtime.database,
                                             moderator_id)  # fmt: skip
-            if found is None:  # deleted since the login
-                request.session.clear()
-                return RedirectResponse("/login", 303)
+            if found is None or found[0].session_epoch != session_epoch(request):
+                request.session.clear()  # deleted, or signed out since this session began
+                return to_login
             moderator, roles = found
             if not roles:
                 return render(request, "no_project.html", 403)

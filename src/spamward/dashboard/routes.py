@@ -45,13 +45,17 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", 401, error="Wrong e-mail or password.", email=email,
                       next=next_page)  # fmt: skip
     limiter.succeeded(*keys)
-    start_session(request, moderator.id)
+    start_session(request, moderator.id, moderator.session_epoch)
     return RedirectResponse(next_page, 303)
 
 
 async def logout(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, form.get("csrf_token"))
+    moderator_id = logged_in_moderator(request)
+    if moderator_id is not None:  # the cookie could be replayed: end it on the server too
+        runtime: Runtime = request.app.state.runtime
+        await run_in_threadpool(moderators.end_sessions, runtime.database, moderator_id)
     request.session.clear()
     return RedirectResponse("/login", 303)
 

@@ -11,6 +11,7 @@ from spamward.errors import Forbidden
 
 SESSION_MODERATOR = "moderator_id"
 SESSION_CSRF = "csrf"
+SESSION_EPOCH = "epoch"
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -47,7 +48,13 @@ def logged_in_moderator(request: Request) -> int | None:
     return moderator_id if isinstance(moderator_id, int) else None
 
 
-def start_session(request: Request, moderator_id: int) -> None:
+def start_session(request: Request, moderator_id: int, epoch: int) -> None:
     request.session.clear()  # a fresh session on login: no fixation
     request.session[SESSION_MODERATOR] = moderator_id
+    request.session[SESSION_EPOCH] = epoch
     csrf_token(request)
+
+
+def session_epoch(request: Request) -> int | None:
+    epoch = request.session.get(SESSION_EPOCH)
+    return epoch if isinstance(epoch, int) else None

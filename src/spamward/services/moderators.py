@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from spamward.errors import Conflict, ValidationFailed
 from spamward.services.projects import ProjectRef, find_project
 from spamward.storage.db import Database
-from spamward.storage.models import Project
+from spamward.storage.models import Moderator, Project
 from spamward.storage.repositories import moderators as repo
 
 _HASHER = PasswordHasher()
@@ -31,6 +31,7 @@ class Role(StrEnum):
 class ModeratorRef:
     id: int
     email: str
+    session_epoch: int = 0  # a session started under an older epoch was signed out
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def authenticate(database: Database, email: str, password: str) -> ModeratorRef 
         _HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    return ModeratorRef(moderator.id, moderator.email) if moderator else None
+    return _ref(moderator) if moderator else None
 
 
 def moderator_exists(database: Database, email: str) -> bool:
@@ -90,6 +91,14 @@ def moderator_and_roles(
         moderator = repo.moderator_by_id(session, moderator_id)
         if moderator is None:
             return None
-        return ModeratorRef(moderator.id, moderator.email), _roles(
-            repo.projects_of(session, moderator_id)
-        )
+        return _ref(moderator), _roles(repo.projects_of(session, moderator_id))
+
+
+def end_sessions(database: Database, moderator_id: int) -> None:
+    """Sign out: every session of the moderator stops working, on every device."""
+    with database.write() as session:
+        repo.end_sessions(session, moderator_id)
+
+
+def _ref(moderator: Moderator) -> ModeratorRef:
+    return ModeratorRef(moderator.id, moderator.email, moderator.session_epoch)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from spamward.storage.models import Membership, Moderator, Project, table_of
@@ -43,3 +43,11 @@ def projects_of(session: Session, moderator_id: int) -> list[tuple[Project, str]
         .order_by(Project.name)
     )
     return [(project, role) for project, role in rows]
+
+
+def end_sessions(session: Session, moderator_id: int) -> None:
+    session.execute(
+        update(Moderator)
+        .where(Moderator.id == moderator_id)
+        .values(session_epoch=Moderator.session_epoch + 1)
+    )

@@ -176,6 +176,10 @@ class ListEntryOut(BaseModel):
     created_at: datetime
     created_by: str | None
     expires_at: datetime | None
+    probation: bool = Field(
+        default=False,
+        description="Added by a deny_entity action: lapses at expires_at unless promoted.",
+    )
 
 
 class BulkErrorOut(BaseModel):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import ListName
-from spamward.domain.entity import EntityKind
+from spamward.domain.entity import Entity, EntityKind
 from spamward.errors import Conflict, NotFound, SpamwardError
 from spamward.runtime import Runtime
 from spamward.services.labels import label_listed_posts
@@ -36,6 +36,7 @@ class ListEntryView:
     created_at: datetime
     created_by: str | None
     expires_at: datetime | None
+    probation: bool = False  # a deny entry an action added: lapses at expires_at
 
     @classmethod
     def of(cls, row: ListEntry) -> ListEntryView:
@@ -49,6 +50,7 @@ class ListEntryView:
             row.created_at,
             row.created_by,
             row.expires_at,
+            row.probation,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -62,6 +64,7 @@ class ListEntryView:
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "probation": self.probation,
         }
 
 
@@ -70,6 +73,9 @@ class NewEntry:
     kind: EntityKind
     value: str
     note: str | None = None
+    # Set when `value` is already a stored entity's key (a Spam Manager row): it is listed
+    # as it is, not parsed again (a duplicate text's key is a digest, not a text).
+    display: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,7 @@ def _add(
     entry: NewEntry,
     who: str,
 ) -> ListEntryView:
-    entity = canonical_entity(entry.kind, entry.value, runtime.settings.default_region)
+    entity = _keyed(entry, runtime.settings.default_region)
     existing = repo.entry_by_value(session, project_id, entry.kind, entity.value)
     now = runtime.clock()
     if existing is not None and existing.list == list_name and not _expired(existing, now):
@@ -138,6 +144,12 @@ def _add(
         value=entity.value,
     )
     return ListEntryView.of(row)
+
+
+def _keyed(entry: NewEntry, region: str) -> Entity:
+    if entry.display is not None:
+        return Entity(entry.kind, entry.value, entry.display)
+    return canonical_entity(entry.kind, entry.value, region)
 
 
 def _expiry(

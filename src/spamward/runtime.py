@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from spamward.closed_hours import ClosedHours
 from spamward.engine import warm_up
 from spamward.jobs import Jobs
 from spamward.live_versions import LiveVersions
@@ -39,6 +40,8 @@ class Runtime:
     spam_models: LiveVersions[LinearModel] = field(default_factory=LiveVersions)
     # Set when a decision queued actions: an embedded worker starts on them at once.
     actions_ready: threading.Event = field(default_factory=threading.Event)
+    # Decisions by verdict in each closed hour, read once: the overview's time chart.
+    decision_hours: ClosedHours = field(default_factory=ClosedHours)
 
     @property
     def windows(self) -> tuple[str, ...]:

@@ -941,3 +941,8 @@ def test_an_admin_here_is_only_a_viewer_there(
 
     assert_forbidden_json(response)
     assert project_settings.get_settings(runtime, other_project.id) == before
+
+
+def test_count_axes_step_by_whole_numbers() -> None:
+    assert nice_ticks(1, least_step=1) == [0, 1]
+    assert nice_ticks(1) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])  # milliseconds may

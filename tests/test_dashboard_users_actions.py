@@ -328,7 +328,7 @@ def test_ban_from_the_users_tab_runs_and_shows_in_the_log_and_the_account(
     confirmation = ask(signed_in, "u1", "ban_user", note="spam run")
 
     question = Page(confirmation.text).text
-    assert "Ban user u1? This blocks all their posts." in question
+    assert "Ban user \u2068u1\u2069? This blocks all their posts." in question
     assert actions_of(runtime, project) == []  # nothing is queued before the confirmation
     done = confirm(signed_in, confirmation)
     assert done.headers["location"] == "/users/u1"
@@ -359,7 +359,10 @@ def test_suspend_asks_with_the_duration_and_the_account_shows_its_end(
 
     confirmation = ask(signed_in, "u1", "suspend_user", duration="2d")
 
-    assert "Suspend user u1? This blocks their posts for 2d." in Page(confirmation.text).text
+    assert (
+        "Suspend user \u2068u1\u2069? This blocks their posts for 2d."
+        in Page(confirmation.text).text
+    )
     assert flashed(signed_in, confirm(signed_in, confirmation))[0] == "ok"
     [queued] = actions_of(runtime, project)
     assert queued["params"] == {"duration": 2 * 86400}
@@ -422,7 +425,7 @@ def test_a_defined_action_runs_from_the_users_page(
 
     assert not page.has_form(**{"data-action-form": "hide_it"})  # needs a post, not a user
     text = Page(confirmation.text).text
-    assert "Run suspend_week on user u1? This blocks their posts for 7d." in text
+    assert "Run suspend_week on user \u2068u1\u2069? This blocks their posts for 7d." in text
     assert "A week off" in text
     assert flashed(signed_in, confirm(signed_in, confirmation)) == (
         "ok",
@@ -827,7 +830,10 @@ def test_hostile_user_ids_and_texts_are_escaped(
     assert Html(users).row_ids("data-user") == [HOSTILE_USER]
     assert Page(users).find("a", href=link)
     assert HOSTILE_TEXT in Page(page).text
-    assert f"Ban user {HOSTILE_USER}? This blocks all their posts." in Page(confirmation.text).text
+    assert (
+        f"Ban user \u2068{HOSTILE_USER}\u2069? This blocks all their posts."
+        in Page(confirmation.text).text
+    )
     confirm_form = Html(confirmation.text).form(method="post", action=link)  # quoted
     assert confirm_form.fields["note"] == HOSTILE_TEXT
     assert accounts.get_account(runtime, project.id, HOSTILE_USER).status == "banned"

@@ -105,7 +105,7 @@ def columns(
                    legend)  # fmt: skip
     if chart.empty:
         return chart
-    ticks = nice_ticks(max(totals))
+    ticks = nice_ticks(max(totals), least_step=1 if axes.fmt is count else 0)
     slot = plot_w / len(categories)
     for index, category in enumerate(categories):
         base: float = top + plot_h
@@ -145,7 +145,7 @@ def rows(
                    legend)  # fmt: skip
     if chart.empty:
         return chart
-    ticks = nice_ticks(max(totals))
+    ticks = nice_ticks(max(totals), least_step=1 if axes.fmt is count else 0)
     for index, category in enumerate(categories):
         x, y = float(left), top + index * row
         for one in series:
@@ -190,13 +190,14 @@ def _tip(category: str, series: Series, index: int, axes: Axes) -> str:
     return f"{category} · {series.name}: {axes.fmt(series.values[index])}"
 
 
-def nice_ticks(highest: float, most: int = 5) -> list[float]:
-    """0 and round steps (1, 2 or 5 times a power of ten) up to at least `highest`."""
+def nice_ticks(highest: float, most: int = 5, least_step: float = 0) -> list[float]:
+    """0 and round steps (1, 2 or 5 times a power of ten, and at least `least_step`: 1 for
+    counts, which have no fractions) up to at least `highest`."""
     if highest <= 0:
         return [0.0, 1.0]
     rough = highest / most
     power = 10 ** math.floor(math.log10(rough))
-    step = next(power * m for m in (1, 2, 5, 10) if power * m >= rough)
+    step = max(least_step, next(power * m for m in (1, 2, 5, 10) if power * m >= rough))
     return [step * n for n in range(math.ceil(highest / step - 1e-9) + 1)]
 
 

@@ -37,6 +37,12 @@ _CONSEQUENCES: dict[ActionKind, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def isolated(text: str) -> str:
+    """Text from the site set apart from ours: an RTL override in it (U+202E) cannot reverse
+    the words around it (Unicode first-strong isolate ... pop directional isolate)."""
+    return f"\u2068{text}\u2069"
+
+
 @dataclass(frozen=True, slots=True)
 class UserCommand:
     name: str  # a catalog user action or a defined action
@@ -47,7 +53,8 @@ class UserCommand:
 
     def question(self, user_id: str) -> str:
         verb = CATALOG_VERBS.get(ActionKind(self.name)) if self.is_catalog else None
-        asked = f"{verb} user {user_id}?" if verb else f"Run {self.name} on user {user_id}?"
+        shown = isolated(user_id)
+        asked = f"{verb} user {shown}?" if verb else f"Run {self.name} on user {shown}?"
         consequence = _CONSEQUENCES.get(self.kind)
         return f"{asked} {consequence(self.checked)}" if consequence else asked
 

@@ -291,7 +291,7 @@ def test_banning_a_user_is_confirmed_queued_and_done_in_the_actions_log(
 
     # The confirmation step: nothing is queued before it.
     expect(page.locator(".confirm .question")).to_have_text(
-        "Ban user carol? This blocks all their posts."
+        "Ban user \u2068carol\u2069? This blocks all their posts."
     )
     expect(page.locator(".confirm q")).to_have_text("posts pill links")
     assert api.call("GET", "/v1/actions")["actions"] == []

@@ -240,7 +240,7 @@ def test_users_list_and_user_pages(live_server: str, moderator: Page) -> None:
     users.get_by_role("link", name=SCRIPT_USER, exact=True).click()
     page.locator('form[data-action-form="ban_user"]').get_by_role("button").click()
     expect(page.locator(".confirm .question")).to_have_text(
-        f"Ban user {SCRIPT_USER}? This blocks all their posts."
+        f"Ban user \u2068{SCRIPT_USER}\u2069? This blocks all their posts."
     )
     check_page(page, SCRIPT_USER)
 

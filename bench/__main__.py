@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.actions import run_actions
 from bench.corpus import Corpus, build_corpus
+from bench.dashboard import run_dashboard
 from bench.extraction import run_extraction
 from bench.httpload import run_http
 from bench.inprocess import run_inprocess
@@ -28,8 +29,11 @@ def main() -> None:
     spam_manager = run_spam_manager(corpus, _progress)
     http = run_http(corpus, _progress)
     actions = run_actions(_progress)
+    dashboard = run_dashboard(_progress)
     summary = _summary(corpus, inprocess.blocked_posts)
-    results = Results(machine, summary, extraction, inprocess, spam_manager, http, actions)
+    results = Results(
+        machine, summary, extraction, inprocess, spam_manager, http, actions, dashboard
+    )
     print()
     print(render_text(results))
     write_results(results, RESULTS)

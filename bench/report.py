@@ -7,14 +7,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.actions import ACTIONS, ActionsFigures, summary_line
+from bench.dashboard import DashboardFigures, dashboard_sections
 from bench.extraction import ExtractionResults
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
 from bench.machine import Machine
 from bench.spam_manager import DECIDE_CALLS, DOMAINS, TAB_ENTITIES, SpamManagerResults
+from bench.tables import Table, aligned, markdown
 from bench.wrk import THREADS
-
-Table = tuple[list[str], list[list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Results:
     spam_manager: SpamManagerResults
     http: HttpResults
     actions: ActionsFigures
+    dashboard: DashboardFigures
 
 
 def render_text(results: Results) -> str:
@@ -43,25 +44,26 @@ def render_text(results: Results) -> str:
             *_heading(results),
             "",
             _extraction_title(results),
-            _aligned(_extraction_table(results)),
+            aligned(_extraction_table(results)),
             "",
             "Adversarial inputs (time must grow linearly with length)",
-            _aligned(_adversarial_table(results)),
+            aligned(_adversarial_table(results)),
             "",
             "In-process, µs per call",
-            _aligned(_inprocess_table(results)),
+            aligned(_inprocess_table(results)),
             "",
             _spam_manager_title(),
-            _aligned(_spam_manager_table(results)),
+            aligned(_spam_manager_table(results)),
             *(f"  {line}" for line in _seeding_lines(results)),
             "",
             _http_title(),
-            _aligned(_http_table(results)),
+            aligned(_http_table(results)),
             "",
             _actions_title(results),
-            _aligned(_actions_table(results)),
+            aligned(_actions_table(results)),
             *(f"  {line}" for line in _actions_lines(results)),
             "",
+            *_dashboard_text(results.dashboard),
             *_notes(results),
         ]
     )
@@ -76,32 +78,33 @@ def render_markdown(results: Results) -> str:
             "",
             f"## {_extraction_title(results)}",
             "",
-            _markdown(_extraction_table(results)),
+            markdown(_extraction_table(results)),
             "",
             "## Adversarial inputs (time must grow linearly with length)",
             "",
-            _markdown(_adversarial_table(results)),
+            markdown(_adversarial_table(results)),
             "",
             "## In-process, µs per call",
             "",
-            _markdown(_inprocess_table(results)),
+            markdown(_inprocess_table(results)),
             "",
             f"## {_spam_manager_title()}",
             "",
-            _markdown(_spam_manager_table(results)),
+            markdown(_spam_manager_table(results)),
             "",
             *(f"- {line}" for line in _seeding_lines(results)),
             "",
             f"## {_http_title()}",
             "",
-            _markdown(_http_table(results)),
+            markdown(_http_table(results)),
             "",
             f"## {_actions_title(results)}",
             "",
-            _markdown(_actions_table(results)),
+            markdown(_actions_table(results)),
             "",
             *(f"- {line}" for line in _actions_lines(results)),
             "",
+            *_dashboard_markdown(results.dashboard),
             *(f"- {line}" for line in _notes(results)),
             "",
         ]
@@ -131,6 +134,20 @@ def _heading(results: Results) -> list[str]:
         f"from {corpus.source_texts:,} labelled texts; the {corpus.deny_list:,}-domain deny list "
         f"blocks {corpus.blocked_posts} of them",
     ]
+
+
+def _dashboard_text(figures: DashboardFigures) -> list[str]:
+    lines: list[str] = []
+    for title, table, notes in dashboard_sections(figures):
+        lines += [title, aligned(table), *(f"  {note}" for note in notes), ""]
+    return lines
+
+
+def _dashboard_markdown(figures: DashboardFigures) -> list[str]:
+    lines: list[str] = []
+    for title, table, notes in dashboard_sections(figures):
+        lines += [f"## {title}", "", markdown(table), "", *(f"- {note}" for note in notes), ""]
+    return lines
 
 
 def _http_title() -> str:
@@ -262,25 +279,9 @@ def _notes(results: Results) -> list[str]:
     ]
     notes = [*results.inprocess.skipped, *results.spam_manager.skipped, *errors]
     notes += [*results.actions.skipped, *(f"WARNING: {w}" for w in results.actions.warnings)]
+    notes += results.dashboard.skipped
     if any(run.wrk.timeouts for run in http.runs):
         notes.append("wrk leaves requests that timed out out of its latency percentiles")
     notes.append("recorded/s: decisions the server stored during each run, counted in its database")
     notes.append(f"server peak RSS (VmHWM): {http.server_peak_rss_mib:.1f} MiB")
     return notes
-
-
-def _aligned(table: Table) -> str:
-    header, rows = table
-    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
-    lines = [
-        [row[0].ljust(widths[0])]
-        + [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
-        for row in [header, *rows]
-    ]
-    return "\n".join("  " + "  ".join(line) for line in lines)
-
-
-def _markdown(table: Table) -> str:
-    header, rows = table
-    lines = [header, ["---"] * len(header), *rows]
-    return "\n".join("| " + " | ".join(line) + " |" for line in lines)

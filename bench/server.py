@@ -38,14 +38,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def is_healthy(self) -> bool:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
-        try:
-            connection.request("GET", "/healthz")
-            return connection.getresponse().status == http.HTTPStatus.OK
-        except OSError:
-            return False
-        finally:
-            connection.close()
+        return is_healthy(self.port)
 
     def recorded_decisions(self) -> int:
         with closing(sqlite3.connect(self.database_file)) as connection:
@@ -63,15 +56,23 @@ def running_server(workdir: Path, deny_domains: tuple[str, ...]) -> Iterator[Ser
     database_file = workdir / "spamward.db"
     environment = _server_environment(workdir, database_file)
     api_key = _prepare(environment, deny_domains)
+    with serving(environment, workdir / "server.log") as (process, port):
+        yield Server(process, port, api_key, database_file)
+
+
+@contextmanager
+def serving(
+    environment: dict[str, str], log_path: Path
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`spamward serve` with `environment` on a free port: the process and its port once it
+    answers /healthz; stopped on the way out. Its output goes to `log_path`."""
     port = _free_port()
-    log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         command = [str(SPAMWARD), "serve", "--port", str(port)]
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
     try:
-        server = Server(process, port, api_key, database_file)
-        _wait_until_healthy(server, log_path)
-        yield server
+        _wait_until_healthy(process, port, log_path)
+        yield process, port
     finally:
         stop_process(process)
 
@@ -113,10 +114,21 @@ def _free_port() -> int:
     return port
 
 
-def _wait_until_healthy(server: Server, log_path: Path) -> None:
+def is_healthy(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == http.HTTPStatus.OK
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline and server.process.poll() is None:
-        if server.is_healthy():
+    while time.monotonic() < deadline and process.poll() is None:
+        if is_healthy(port):
             return
         time.sleep(0.1)
     log = log_path.read_text(encoding="utf-8", errors="replace")

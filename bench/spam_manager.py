@@ -52,11 +52,11 @@ DEEP_OFFSET = 10_000
 DEEP_CALLS = 100
 SEARCH_CALLS = 30
 SEED = 2026
-_WORDS = (
+WORDS = (
     "cheap", "deal", "promo", "win", "cash", "free", "gift", "crypto", "loan", "pills",
     "bonus", "prize", "shop", "club", "vip", "fast", "best", "top", "mega", "easy",
 )  # fmt: skip
-_TLDS = ("com", "net", "info", "xyz", "top", "co.uk", "ru", "io", "biz", "online")
+TLDS = ("com", "net", "info", "xyz", "top", "co.uk", "ru", "io", "biz", "online")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +129,12 @@ def seed_entities(database: Database, project_id: int, now: datetime) -> int:
 
 
 def _entity_rows(rng: random.Random, project_id: int, now: datetime) -> Iterator[dict[str, Any]]:
-    domains = [_domain_name(rng, n) for n in range(DOMAINS)]
+    domains = [domain_name(rng, n) for n in range(DOMAINS)]
     for domain in domains:
         yield _row(rng, project_id, now, EntityKind.DOMAIN, domain, domain, domain)
     for n in range(TAB_ENTITIES):
         domain = domains[n % DOMAINS]
-        url = f"{domain}/{rng.choice(_WORDS)}/{n:07d}?ref={rng.randrange(10**6):06d}"
+        url = f"{domain}/{rng.choice(WORDS)}/{n:07d}?ref={rng.randrange(10**6):06d}"
         yield _row(rng, project_id, now, EntityKind.URL, url, url, domain)
     for n in range(OTHERS_PER_KIND):
         yield from _other_rows(rng, project_id, now, n, domains[n % DOMAINS])
@@ -143,18 +143,18 @@ def _entity_rows(rng: random.Random, project_id: int, now: datetime) -> Iterator
 def _other_rows(
     rng: random.Random, project_id: int, now: datetime, n: int, domain: str
 ) -> Iterator[dict[str, Any]]:
-    email = f"{rng.choice(_WORDS)}.{n}@{domain}"
+    email = f"{rng.choice(WORDS)}.{n}@{domain}"
     yield _row(rng, project_id, now, EntityKind.EMAIL, email, email, domain)
     number = f"{5550000000 + n * 37:010d}"
     phone = f"({number[:3]}) {number[3:6]}-{number[6:]}"
     yield _row(rng, project_id, now, EntityKind.PHONE, f"+1{number}", phone, None)
-    sample = f"{rng.choice(_WORDS).title()} offer number {n}: visit {domain} " * 3
+    sample = f"{rng.choice(WORDS).title()} offer number {n}: visit {domain} " * 3
     key = f"{rng.getrandbits(128):032x}"
     yield _row(rng, project_id, now, EntityKind.TEXT, key, sample.strip(), None)
 
 
-def _domain_name(rng: random.Random, n: int) -> str:
-    return f"{rng.choice(_WORDS)}{rng.choice(_WORDS)}{n}.{rng.choice(_TLDS)}"
+def domain_name(rng: random.Random, n: int) -> str:
+    return f"{rng.choice(WORDS)}{rng.choice(WORDS)}{n}.{rng.choice(TLDS)}"
 
 
 def _row(

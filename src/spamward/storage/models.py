@@ -210,6 +210,7 @@ class EntityOccurrence(Base):
     __tablename__ = "entity_occurrences"
     __table_args__ = (
         Index("ix_occurrences_entity_time", "project_id", "entity_id", "occurred_at"),
+        Index("ix_occurrences_actor", "project_id", "actor_id"),  # a user's spam strings
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(

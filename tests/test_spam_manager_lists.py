@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from spamward.runtime import Runtime
 from spamward.services.retention import run_retention
+from spamward.storage.repositories import spam_manager as spam_manager_repo
 from spamward.storage.repositories.moderation import recent_log
 from tests.conftest import ApiProject, Clock
 
@@ -520,6 +521,51 @@ def test_spam_users_are_those_with_denied_or_uncategorised_entities(
     assert users[1]["top_spam_strings"] == [
         {"kind": "phone", "display": "212-555-0100", "posts": 1}
     ]
+
+
+def test_spam_users_page_through_many_scan_batches_and_tied_times(
+    client: TestClient, project: ApiProject, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spam_manager_repo, "SCAN_BATCH", 2)  # many batches over few posts
+    for n in range(7):
+        for word in WORDS[: n % 3 + 1]:  # runs of equal times, longer than a batch
+            post(client, project, f"see {word}.com", f"user-{n}")
+        if n != 3:
+            clock.advance(minutes=1)  # user-3 and user-4 post at the same time
+    post(client, project, "again at alpha.com", "user-0")  # user-0 becomes the latest
+
+    first = get(client, project, "/v1/spam-users", limit=3)["users"]
+    rest = get(client, project, "/v1/spam-users", limit=3, offset=3)["users"]
+    last = get(client, project, "/v1/spam-users", limit=3, offset=6)["users"]
+    everyone = get(client, project, "/v1/spam-users", limit=10)["users"]
+
+    users = first + rest
+    assert [u["user_id"] for u in first] == ["user-0", "user-6", "user-5"]
+    assert sorted(u["user_id"] for u in rest) == ["user-2", "user-3", "user-4"]
+    assert [moment(u["last_spam_at"]) for u in users] == sorted(
+        (moment(u["last_spam_at"]) for u in users), reverse=True
+    )
+    assert users[0]["spam_posts"] == 2
+    assert [u["user_id"] for u in everyone] == [u["user_id"] for u in users + last]
+    assert last[0]["user_id"] == "user-1"
+
+
+def test_spam_users_show_the_last_action_taken_on_each(
+    client: TestClient, project: ApiProject, clock: Clock
+) -> None:
+    post(client, project, "buy at https://spam.com/x", "spammer")
+    post(client, project, "call 212-555-0100", "caller")
+    for action in ("quarantine_user", "ban_user"):
+        body = {"action": action, "user_id": "spammer"}
+        response = client.post("/v1/actions", json=body, headers=project.headers)
+        assert response.status_code in (201, 202), response.text
+        clock.advance(minutes=1)
+
+    users = {u["user_id"]: u for u in spam_users(client, project)}
+
+    assert users["spammer"]["last_action"]["name"] == "ban_user"
+    assert users["spammer"]["last_action"]["user_id"] == "spammer"
+    assert users["caller"]["last_action"] is None
 
 
 def test_user_posts_newest_first_with_entities(client: TestClient, project: ApiProject) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, Field, model_validator
 
-from spamward.api.schemas import PageQuery, Strict
+from spamward.api.schemas import PageQuery, SpamStringOut, Strict
 from spamward.domain.entity import EntityKind
 from spamward.remediation.catalog import ActionKind, ActionName
 from spamward.services.reviews import Resolution
@@ -81,6 +81,18 @@ class ActionOut(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     attempt_log: list[dict[str, Any]] | None = None
+
+
+class SpamUserOut(BaseModel):
+    user_id: str
+    last_spam_at: datetime
+    spam_posts: int
+    top_spam_strings: list[SpamStringOut]
+    last_action: ActionOut | None = Field(description="the newest action on the user")
+
+
+class SpamUsersOut(BaseModel):
+    users: list[SpamUserOut]
 
 
 class ActionsOut(BaseModel):

@@ -236,18 +236,6 @@ class SpamStringOut(BaseModel):
     posts: int
 
 
-class SpamUserOut(BaseModel):
-    user_id: str
-    last_spam_at: datetime
-    spam_posts: int
-    top_spam_strings: list[SpamStringOut]
-    last_action: str | None
-
-
-class SpamUsersOut(BaseModel):
-    users: list[SpamUserOut]
-
-
 class SettingsOut(BaseModel):
     window_days: int
     ignore_days: int

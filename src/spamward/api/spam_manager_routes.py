@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spamward.api.http import ApiCall, Operation
+from spamward.api.remediation_schemas import SpamUsersOut
 from spamward.api.schemas import (
     BulkListIn,
     BulkListOut,
@@ -19,7 +20,6 @@ from spamward.api.schemas import (
     PostsOut,
     SettingsOut,
     SettingsPatch,
-    SpamUsersOut,
 )
 from spamward.domain.decision import ListName
 from spamward.errors import NotFound, ValidationFailed

@@ -31,11 +31,8 @@ USER_ACTIONS_SHOWN = 20
 def users(view: Page) -> View:
     offset = page_offset(view)
     rows = spam_manager.spam_users(view.runtime, view.project_id, PAGE_SIZE + 1, offset)
-    shown = rows[:PAGE_SIZE]
-    last = user_overview.last_actions(view.runtime, view.project_id,
-                                      {row["user_id"] for row in shown})  # fmt: skip
     more = len(rows) > PAGE_SIZE
-    return View("users_list.html", {"rows": shown, "last": last, "user_href": user_href,
+    return View("users_list.html", {"rows": rows[:PAGE_SIZE], "user_href": user_href,
                                     "pager": pager(view, offset, PAGE_SIZE, more)})  # fmt: skip
 
 

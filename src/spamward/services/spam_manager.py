@@ -9,8 +9,10 @@ from typing import Any
 from spamward.domain.entity import EntityKind
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
+from spamward.services.actions import action_json
 from spamward.storage.models import Entity
 from spamward.storage.repositories import spam_manager as repo
+from spamward.storage.repositories import user_overview as user_overview_repo
 from spamward.storage.repositories.aggregates import day_number, day_start
 from spamward.storage.repositories.projects import project_settings
 
@@ -73,22 +75,26 @@ def entity_posts(
 def spam_users(
     runtime: Runtime, project_id: int, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
+    """Spam users, most recent spam first, with their top spam strings and the newest action
+    taken on each (automatic or a moderator's)."""
     with runtime.database.read() as session:
         users = repo.spam_users(session, project_id, limit, offset)
+        actions = user_overview_repo.last_actions(session, project_id, [u.user_id for u in users])
+        last = {str(row.user_id): action_json(row) for row in actions}
         return [
             {
-                "user_id": user_id,
-                "last_spam_at": last_spam.isoformat(),
-                "spam_posts": spam_posts,
+                "user_id": user.user_id,
+                "last_spam_at": user.last_spam_at.isoformat(),
+                "spam_posts": user.spam_posts,
                 "top_spam_strings": [
                     {"kind": kind, "display": display, "posts": posts}
                     for kind, display, posts in repo.top_spam_strings(
-                        session, project_id, actor_id, TOP_STRINGS
+                        session, project_id, user.actor_id, TOP_STRINGS
                     )
                 ],
-                "last_action": None,  # account actions arrive with auto-remediation
+                "last_action": last.get(user.user_id),
             }
-            for actor_id, user_id, last_spam, spam_posts in users
+            for user in users
         ]
 
 

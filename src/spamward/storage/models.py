@@ -211,6 +211,7 @@ class EntityOccurrence(Base):
     __table_args__ = (
         Index("ix_occurrences_entity_time", "project_id", "entity_id", "occurred_at"),
         Index("ix_occurrences_actor", "project_id", "actor_id"),  # a user's spam strings
+        Index("ix_occurrences_project_time", "project_id", "occurred_at"),  # latest spammers
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(

@@ -1,5 +1,6 @@
-"""The Spam Manager's reads: tabs, an entity's posts, spam users. Each is one indexed query
-(tabs read the counters kept on `entities`, never the occurrences)."""
+"""The Spam Manager's reads: tabs, an entity's posts, spam users. Each reads an index in
+order and stops at its page (tabs read the counters kept on `entities`, never the
+occurrences)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from spamward.domain.entity import EntityKind
@@ -17,6 +18,14 @@ from spamward.storage.models import Actor, Decision, Entity, EntityOccurrence, E
 
 _SPAM_STATES = or_(Entity.list_state.is_(None), Entity.list_state.in_(("deny", "ignore")))
 _TEXT_REPEATED = or_(Entity.kind != EntityKind.TEXT.value, Entity.post_count >= 2)
+SCAN_BATCH = 500  # occurrences read at a time when looking for the latest spammers
+
+
+class SpamUser(NamedTuple):
+    actor_id: int
+    user_id: str
+    last_spam_at: datetime
+    spam_posts: int
 
 
 def tab(
@@ -109,20 +118,79 @@ def entities_of_posts(
     return found
 
 
-def spam_users(session: Session, project_id: int, limit: int, offset: int) -> list[Any]:
-    """Users with a post holding a denied or uncategorised entity, most recent spam first:
-    (actor id, user id, last spam time, spam posts)."""
-    last_spam = func.max(Event.occurred_at)
-    query = (
-        select(Actor.id, Actor.external_id, last_spam, func.count(func.distinct(Event.id)))
-        .join(Event, Event.actor_id == Actor.id)
-        .join(EntityOccurrence, EntityOccurrence.event_id == Event.id)
-        .join(Entity, Entity.id == EntityOccurrence.entity_id)
-        .where(Actor.project_id == project_id, and_(_SPAM_STATES, _TEXT_REPEATED))
-        .group_by(Actor.id, Actor.external_id)
-        .order_by(last_spam.desc(), Actor.id)
+def spam_users(session: Session, project_id: int, limit: int, offset: int) -> list[SpamUser]:
+    """Users with a post holding a denied or uncategorised entity, most recent spam first.
+
+    Spam depends on the lists as they are now, so it is read, not kept: the project's
+    occurrences are walked newest first until the page's users are found, then only those
+    users' spam posts are counted."""
+    last_spam = _recent_spammers(session, project_id, offset + limit)
+    page = list(last_spam.items())[offset : offset + limit]
+    if not page:
+        return []
+    actor_ids = [actor_id for actor_id, _ in page]
+    counted = _spam_post_counts(session, project_id, actor_ids)
+    names = dict(
+        session.execute(select(Actor.id, Actor.external_id).where(Actor.id.in_(actor_ids))).all()
     )
-    return list(session.execute(query.limit(limit).offset(offset)).all())
+    return [
+        SpamUser(actor_id, names[actor_id], at, counted.get(actor_id, 0)) for actor_id, at in page
+    ]
+
+
+def _recent_spammers(session: Session, project_id: int, wanted: int) -> dict[int, datetime]:
+    """Up to `wanted` users by their last spam post, newest first (dicts keep that order)."""
+    found: dict[int, datetime] = {}
+    batch = max(SCAN_BATCH, 4 * wanted)
+    before: datetime | None = None
+    while len(found) < wanted:
+        rows = session.execute(_spam_occurrences(project_id, before).limit(batch)).all()
+        if not rows:
+            break
+        before = rows[-1][1]
+        # The batch may have stopped inside a run of equal times: finish that run, so the
+        # next batch can start strictly before it.
+        ties = session.execute(_spam_occurrences(project_id, None, at=before)).all()
+        for actor_id, occurred_at in [*rows, *ties]:
+            found.setdefault(actor_id, occurred_at)
+        if len(rows) < batch:
+            break
+    return found
+
+
+def _spam_occurrences(project_id: int, before: datetime | None, at: datetime | None = None) -> Any:
+    query = (
+        select(EntityOccurrence.actor_id, EntityOccurrence.occurred_at)
+        .join(Entity, Entity.id == EntityOccurrence.entity_id)
+        .where(
+            EntityOccurrence.project_id == project_id,
+            EntityOccurrence.actor_id.is_not(None),
+            _SPAM_STATES,
+            _TEXT_REPEATED,
+        )
+    )
+    if at is not None:
+        return query.where(EntityOccurrence.occurred_at == at)
+    if before is not None:
+        query = query.where(EntityOccurrence.occurred_at < before)
+    return query.order_by(EntityOccurrence.occurred_at.desc())
+
+
+def _spam_post_counts(
+    session: Session, project_id: int, actor_ids: Sequence[int]
+) -> dict[int, int]:
+    rows = session.execute(
+        select(EntityOccurrence.actor_id, func.count(func.distinct(EntityOccurrence.event_id)))
+        .join(Entity, Entity.id == EntityOccurrence.entity_id)
+        .where(
+            EntityOccurrence.project_id == project_id,
+            EntityOccurrence.actor_id.in_(actor_ids),
+            _SPAM_STATES,
+            _TEXT_REPEATED,
+        )
+        .group_by(EntityOccurrence.actor_id)
+    )
+    return {int(actor_id): posts for actor_id, posts in rows if actor_id is not None}
 
 
 def top_spam_strings(

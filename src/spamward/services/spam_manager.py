@@ -81,6 +81,7 @@ def spam_users(
         users = repo.spam_users(session, project_id, limit, offset)
         actions = user_overview_repo.last_actions(session, project_id, [u.user_id for u in users])
         last = {str(row.user_id): action_json(row) for row in actions}
+        top = repo.top_spam_strings(session, project_id, [u.actor_id for u in users], TOP_STRINGS)
         return [
             {
                 "user_id": user.user_id,
@@ -88,9 +89,7 @@ def spam_users(
                 "spam_posts": user.spam_posts,
                 "top_spam_strings": [
                     {"kind": kind, "display": display, "posts": posts}
-                    for kind, display, posts in repo.top_spam_strings(
-                        session, project_id, user.actor_id, TOP_STRINGS
-                    )
+                    for kind, display, posts in top.get(user.actor_id, [])
                 ],
                 "last_action": last.get(user.user_id),
             }

@@ -194,24 +194,37 @@ def _spam_post_counts(
 
 
 def top_spam_strings(
-    session: Session, project_id: int, actor_id: int, limit: int
-) -> list[tuple[str, str, int]]:
-    """A user's most posted spam strings: (kind, display, posts)."""
+    session: Session, project_id: int, actor_ids: Sequence[int], limit: int
+) -> dict[int, list[tuple[str, str, int]]]:
+    """Each user's most posted spam strings, (kind, display, posts), by actor id: one query
+    for a page of users, ranked within each user."""
     posts = func.count()
-    rows = session.execute(
-        select(Entity.kind, Entity.display, posts)
-        .join(EntityOccurrence, EntityOccurrence.entity_id == Entity.id)
+    rank = (
+        func.row_number()
+        .over(partition_by=EntityOccurrence.actor_id, order_by=(posts.desc(), Entity.display))
+        .label("rank")
+    )
+    ranked = (
+        select(EntityOccurrence.actor_id, Entity.kind, Entity.display, posts.label("posts"), rank)
+        .join(Entity, Entity.id == EntityOccurrence.entity_id)
         .where(
             EntityOccurrence.project_id == project_id,
-            EntityOccurrence.actor_id == actor_id,
+            EntityOccurrence.actor_id.in_(actor_ids),
             Entity.kind != EntityKind.TEXT.value,
             _SPAM_STATES,
         )
-        .group_by(Entity.id, Entity.kind, Entity.display)
-        .order_by(posts.desc(), Entity.display)
-        .limit(limit)
+        .group_by(EntityOccurrence.actor_id, Entity.id, Entity.kind, Entity.display)
+        .subquery()
     )
-    return [(kind, display, count) for kind, display, count in rows]
+    rows = session.execute(
+        select(ranked.c.actor_id, ranked.c.kind, ranked.c.display, ranked.c.posts)
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.actor_id, ranked.c.rank)
+    )
+    found: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for actor_id, kind, display, count in rows:
+        found[actor_id].append((kind, display, count))
+    return found
 
 
 def actor_by_external_id(session: Session, project_id: int, user_id: str) -> Actor | None:

@@ -44,4 +44,4 @@ bench: setup system
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) var test-output .mypy_cache .ruff_cache .pytest_cache

@@ -468,15 +468,19 @@ def test_a_rule_with_an_error_is_fixed_saved_and_published(
 # --- 7. A screenshot of every main page -------------------------------------------------------
 
 
-def screenshot_dir(tmp_path: Path) -> Path:
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+
+
+def screenshot_dir() -> Path:
+    """`test-output/screenshots/` in the checkout, or where SPAMWARD_SCREENSHOTS says."""
     chosen = os.environ.get("SPAMWARD_SCREENSHOTS")
-    directory = Path(chosen) if chosen else tmp_path / "screenshots"
+    directory = Path(chosen) if chosen else SCREENSHOTS
     directory.mkdir(parents=True, exist_ok=True)
     return directory
 
 
 def test_screenshots_of_every_main_page(
-    live_server: str, api: Api, clock: Clock, runtime: Runtime, watched: Page, tmp_path: Path
+    live_server: str, api: Api, clock: Clock, runtime: Runtime, watched: Page
 ) -> None:
     page = watched
     load_demo(api, clock)
@@ -488,7 +492,7 @@ def test_screenshots_of_every_main_page(
     suspend_week = {"action": "suspend_user", "params": {"duration": "7d"}, "description": "A week"}
     api.call("PUT", "/v1/defined-actions/suspend_week", json=suspend_week)
     api.call("POST", "/v1/policy/publish", 201, json={"note": "first version"})
-    directory = screenshot_dir(tmp_path)
+    directory = screenshot_dir()
     taken: list[Path] = []
 
     def shot(name: str, heading: str | re.Pattern[str]) -> None:

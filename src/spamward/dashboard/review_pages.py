@@ -61,7 +61,7 @@ def resolve_page(view: Page) -> Redirect:
 
 def _with_context(view: Page, item_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
     """Each item with its context, and its entities with the list each is on now."""
-    items = [reviews.review_item(view.runtime, view.project_id, i) for i in item_ids]
+    items = reviews.review_items_in_context(view.runtime, view.project_id, item_ids)
     for item in items:
         item["entity_rows"] = _entities(item)
     keys = [(row["kind"], row["value"]) for item in items for row in item["entity_rows"]]

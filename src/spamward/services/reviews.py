@@ -30,6 +30,8 @@ from spamward.storage.repositories import labels as label_repo
 from spamward.storage.repositories import moderation
 from spamward.storage.repositories import reviews as repo
 
+RECENT_SPAM = 10  # the user's spam posts shown with an item
+
 
 class Resolution(StrEnum):
     APPROVE = "approve"  # not spam
@@ -68,33 +70,38 @@ def review_items(
 def review_item(runtime: Runtime, project_id: int, item_id: uuid.UUID) -> dict[str, Any]:
     """The item with what a moderator needs to judge it: the decision (post, entities, rule
     trace, score), the action, and the user's recent spam posts."""
+    [item] = review_items_in_context(runtime, project_id, [item_id])
+    return item
+
+
+def review_items_in_context(
+    runtime: Runtime, project_id: int, item_ids: list[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """Several items, each as `review_item` shows it, read in one session."""
     with runtime.database.read() as session:
-        row = _item(session, project_id, item_id)
-        shown = item_json(row)
-        decision = (
-            decision_repo.decision_by_id(session, project_id, row.decision_id)
-            if row.decision_id else None
-        )  # fmt: skip
-        shown["decision"] = (
-            {"verdict": decision.verdict, "score": decision.score, **decision.trace}
-            if decision else None
-        )  # fmt: skip
-        shown["text"] = (
-            label_repo.event_text(session, project_id, row.event_id) if row.event_id else None
-        )
-        action = action_repo.get(session, project_id, row.action_id) if row.action_id else None
-        shown["action"] = action_json(action) if action else None
-    shown["user_posts"] = _recent_spam(runtime, project_id, row.user_id)
+        return [_in_context(session, project_id, _item(session, project_id, i)) for i in item_ids]
+
+
+def _in_context(session: Session, project_id: int, row: ReviewItem) -> dict[str, Any]:
+    shown = item_json(row)
+    decision = (
+        decision_repo.decision_by_id(session, project_id, row.decision_id)
+        if row.decision_id else None
+    )  # fmt: skip
+    shown["decision"] = (
+        {"verdict": decision.verdict, "score": decision.score, **decision.trace}
+        if decision else None
+    )  # fmt: skip
+    shown["text"] = (
+        label_repo.event_text(session, project_id, row.event_id) if row.event_id else None
+    )
+    action = action_repo.get(session, project_id, row.action_id) if row.action_id else None
+    shown["action"] = action_json(action) if action else None
+    shown["user_posts"] = (
+        spam_manager.recent_spam_posts(session, project_id, row.user_id, RECENT_SPAM)
+        if row.user_id else []
+    )  # fmt: skip
     return shown
-
-
-def _recent_spam(runtime: Runtime, project_id: int, user_id: str | None) -> list[dict[str, Any]]:
-    if user_id is None:
-        return []
-    try:
-        return spam_manager.user_posts(runtime, project_id, user_id, limit=10)
-    except NotFound:  # a user spamward never saw post
-        return []
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from spamward.domain.entity import EntityKind
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
@@ -109,8 +111,20 @@ def user_posts(
         return _posts_json(session, project_id, posts, leave_out=None)
 
 
+def recent_spam_posts(
+    session: Session, project_id: int, user_id: str, limit: int
+) -> list[dict[str, Any]]:
+    """A user's latest spam posts, as `user_posts` shows them; none for a user spamward
+    never saw post."""
+    actor = repo.actor_by_external_id(session, project_id, user_id)
+    if actor is None:
+        return []
+    posts = repo.spam_posts_of_user(session, project_id, actor.id, limit, 0)
+    return _posts_json(session, project_id, posts, leave_out=None)
+
+
 def _posts_json(
-    session: Any, project_id: int, posts: list[Any], leave_out: int | None
+    session: Session, project_id: int, posts: list[Any], leave_out: int | None
 ) -> list[dict[str, Any]]:
     entities = repo.entities_of_posts(session, project_id, [post[0] for post in posts])
     return [

@@ -25,7 +25,6 @@ from spamward.services.actions import action_json
 from spamward.services.lists import NewEntry, add_many
 from spamward.storage.models import ReviewItem
 from spamward.storage.repositories import actions as action_repo
-from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories import labels as label_repo
 from spamward.storage.repositories import moderation
 from spamward.storage.repositories import reviews as repo
@@ -77,30 +76,26 @@ def review_item(runtime: Runtime, project_id: int, item_id: uuid.UUID) -> dict[s
 def review_items_in_context(
     runtime: Runtime, project_id: int, item_ids: list[uuid.UUID]
 ) -> list[dict[str, Any]]:
-    """Several items, each as `review_item` shows it, read in one session."""
+    """Several items, each as `review_item` shows it, in a few queries."""
     with runtime.database.read() as session:
-        return [_in_context(session, project_id, _item(session, project_id, i)) for i in item_ids]
+        found = repo.items_in_context(session, project_id, item_ids)
+        if len(found) < len(set(item_ids)):
+            raise NotFound("no such review item")
+        users = {c.item.user_id for c in found.values() if c.item.user_id}
+        recent = spam_manager.recent_spam_posts(session, project_id, sorted(users), RECENT_SPAM)
+        return [_in_context(found[i], recent) for i in item_ids]
 
 
-def _in_context(session: Session, project_id: int, row: ReviewItem) -> dict[str, Any]:
-    shown = item_json(row)
-    decision = (
-        decision_repo.decision_by_id(session, project_id, row.decision_id)
-        if row.decision_id else None
-    )  # fmt: skip
+def _in_context(found: repo.ItemContext, recent: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    shown = item_json(found.item)
+    decision = found.decision
     shown["decision"] = (
         {"verdict": decision.verdict, "score": decision.score, **decision.trace}
         if decision else None
     )  # fmt: skip
-    shown["text"] = (
-        label_repo.event_text(session, project_id, row.event_id) if row.event_id else None
-    )
-    action = action_repo.get(session, project_id, row.action_id) if row.action_id else None
-    shown["action"] = action_json(action) if action else None
-    shown["user_posts"] = (
-        spam_manager.recent_spam_posts(session, project_id, row.user_id, RECENT_SPAM)
-        if row.user_id else []
-    )  # fmt: skip
+    shown["text"] = None if found.text is None else label_repo.post_text(found.title, found.text)
+    shown["action"] = action_json(found.action) if found.action else None
+    shown["user_posts"] = recent.get(found.item.user_id or "", [])
     return shown
 
 

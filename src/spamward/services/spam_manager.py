@@ -3,6 +3,8 @@ users who post them. Read-only; list changes live in services/lists.py."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -112,15 +114,15 @@ def user_posts(
 
 
 def recent_spam_posts(
-    session: Session, project_id: int, user_id: str, limit: int
-) -> list[dict[str, Any]]:
-    """A user's latest spam posts, as `user_posts` shows them; none for a user spamward
-    never saw post."""
-    actor = repo.actor_by_external_id(session, project_id, user_id)
-    if actor is None:
-        return []
-    posts = repo.spam_posts_of_user(session, project_id, actor.id, limit, 0)
-    return _posts_json(session, project_id, posts, leave_out=None)
+    session: Session, project_id: int, user_ids: Sequence[str], limit: int
+) -> dict[str, list[dict[str, Any]]]:
+    """Each user's latest spam posts, as `user_posts` shows them, by user id."""
+    by_user = repo.recent_spam_posts(session, project_id, user_ids, limit)
+    shown = _posts_json(session, project_id, [p for ps in by_user.values() for p in ps], None)
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for post in shown:
+        found[post["user_id"]].append(post)
+    return found
 
 
 def _posts_json(

@@ -47,10 +47,12 @@ def event_text(session: Session, project_id: int, event_id: uuid.UUID) -> str | 
     row = session.execute(
         select(Event.title, Event.text).where(Event.project_id == project_id, Event.id == event_id)
     ).one_or_none()
-    if row is None:
-        return None
-    title, text = row
-    return f"{title}\n{text}" if title else str(text)
+    return None if row is None else post_text(*row)
+
+
+def post_text(title: str | None, text: str) -> str:
+    """A post as labels and reviews show it: the title, if any, on its own line first."""
+    return f"{title}\n{text}" if title else text
 
 
 def posts_with_entity(

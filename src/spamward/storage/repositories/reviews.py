@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from spamward.domain.ids import new_id
-from spamward.storage.models import ReviewItem
+from spamward.storage.models import Action, Decision, Event, ReviewItem
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -89,3 +90,27 @@ def resolve_action_items(
         )
         .values(status=RESOLVED, resolution="retry", resolved_by=who, resolved_at=at)
     )
+
+
+class ItemContext(NamedTuple):
+    item: ReviewItem
+    decision: Decision | None
+    title: str | None
+    text: str | None
+    action: Action | None
+
+
+def items_in_context(
+    session: Session, project_id: int, item_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ItemContext]:
+    """Items with their decision, post and action, in one query."""
+    rows = session.execute(
+        select(ReviewItem, Decision, Event.title, Event.text, Action)
+        .outerjoin(
+            Decision, and_(Decision.id == ReviewItem.decision_id, Decision.project_id == project_id)
+        )
+        .outerjoin(Event, and_(Event.id == ReviewItem.event_id, Event.project_id == project_id))
+        .outerjoin(Action, and_(Action.id == ReviewItem.action_id, Action.project_id == project_id))
+        .where(ReviewItem.project_id == project_id, ReviewItem.id.in_(item_ids))
+    )
+    return {row[0].id: ItemContext(*row) for row in rows}

@@ -78,14 +78,45 @@ def spam_posts_of_user(
     session: Session, project_id: int, actor_id: int, limit: int, offset: int
 ) -> list[Any]:
     """A user's posts that hold a denied or uncategorised entity, newest first."""
-    holds_spam = (
+    query = _posts().where(
+        Event.project_id == project_id, Event.actor_id == actor_id, _holds_spam()
+    )
+    return list(session.execute(query.limit(limit).offset(offset)).all())
+
+
+def recent_spam_posts(
+    session: Session, project_id: int, user_ids: Sequence[str], limit: int
+) -> dict[str, list[Any]]:
+    """Each user's latest `limit` spam posts, newest first, by user id: one query."""
+    newest = (Event.occurred_at.desc(), Event.id.desc())
+    rank = func.row_number().over(partition_by=Event.actor_id, order_by=newest).label("rank")
+    ranked = (
+        _posts()
+        .add_columns(rank)
+        .where(Event.project_id == project_id, Actor.external_id.in_(user_ids), _holds_spam())
+        .order_by(None)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            ranked.c.id, ranked.c.occurred_at, ranked.c.text, ranked.c.external_id, ranked.c.verdict
+        )
+        .where(ranked.c.rank <= limit)
+        .order_by(ranked.c.occurred_at.desc(), ranked.c.id.desc())
+    )
+    found: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        found[row.external_id].append(row)
+    return found
+
+
+def _holds_spam() -> Any:
+    return (
         select(EntityOccurrence.event_id)
         .join(Entity, Entity.id == EntityOccurrence.entity_id)
         .where(EntityOccurrence.event_id == Event.id, _SPAM_STATES, _TEXT_REPEATED)
         .exists()
     )
-    query = _posts().where(Event.project_id == project_id, Event.actor_id == actor_id, holds_spam)
-    return list(session.execute(query.limit(limit).offset(offset)).all())
 
 
 def _posts() -> Any:

@@ -173,7 +173,7 @@ def test_key_create_prints_a_working_key_stored_only_hashed(
     assert "not shown again" in result.stderr
     assert token not in result.stderr
     project_id = find_project(runtime.database, "site-a").id
-    assert caller_for_key(runtime.database, token).project_id == project_id
+    assert caller_for_key(runtime, token).project_id == project_id
     with runtime.database.read() as session:
         rows = session.execute(select(ApiKey)).scalars().all()
         stored = [
@@ -194,10 +194,7 @@ def test_each_key_create_makes_a_new_key(settings: Settings, runtime: Runtime) -
     second = run(["key", "create", "site-a"], env).stdout.strip()
 
     assert first != second
-    assert (
-        caller_for_key(runtime.database, first).project_id
-        == caller_for_key(runtime.database, second).project_id
-    )
+    assert caller_for_key(runtime, first).project_id == caller_for_key(runtime, second).project_id
     assert count(runtime, ApiKey) == 2
 
 
@@ -515,7 +512,7 @@ def test_demo_twice_creates_everything_once(settings: Settings, runtime: Runtime
     assert counts[Event] > 100
     assert loaded == counts[Event] == counts[Decision]
     demo_id = find_project(runtime.database, "demo").id
-    assert caller_for_key(runtime.database, first_key).project_id == demo_id
+    assert caller_for_key(runtime, first_key).project_id == demo_id
     assert authenticate(runtime.database, "moderator@demo.test", first_password) is not None
     key_file = settings.data_dir / "demo-api-key"
     assert key_file.read_text(encoding="ascii").strip() == first_key
@@ -526,7 +523,7 @@ def test_demo_twice_creates_everything_once(settings: Settings, runtime: Runtime
     assert (second_key, second_password) == (first_key, first_password)
     assert loaded_again is None  # no traffic line: nothing was loaded
     assert {model: count(runtime, model) for model in tables} == counts
-    assert caller_for_key(runtime.database, second_key).project_id == demo_id
+    assert caller_for_key(runtime, second_key).project_id == demo_id
 
 
 def test_demo_restores_a_deleted_moderator(settings: Settings, runtime: Runtime) -> None:

@@ -61,7 +61,7 @@ def drain(worker: ActionWorker) -> int:
 
 def who(runtime: Runtime, project: ApiProject) -> str:
     """How the API names the project's key in what it records (Caller.who)."""
-    return caller_for_key(runtime.database, project.key).who
+    return caller_for_key(runtime, project.key).who
 
 
 def ok(response: Response, status: int = 200) -> Any:

@@ -7,6 +7,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
 
 from spamward.closed_hours import ClosedHours
 from spamward.engine import warm_up
@@ -20,8 +23,14 @@ from spamward.signals.memory_counters import MemoryCounters
 from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import Counters
 from spamward.storage.db import Database
+from spamward.storage.fresh import Fresh
+from spamward.storage.group_commit import GroupCommit
+from spamward.storage.models import ApiKey, Project
+from spamward.storage.repositories.projects import live_key
 
 Clock = Callable[[], datetime]
+Key = TypeVar("Key", str, int)
+Row = TypeVar("Row", ApiKey, Project)
 
 
 def utc_now() -> datetime:
@@ -32,6 +41,9 @@ def utc_now() -> datetime:
 class Runtime:
     settings: Settings
     database: Database
+    recorder: GroupCommit  # decisions are written through it, in batches
+    live_keys: Fresh[str, ApiKey]  # by key hash: who a request speaks for
+    projects: Fresh[int, Project]  # settings and live versions, read on every decision
     default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: LiveVersions[Policy] = field(default_factory=LiveVersions)
@@ -50,15 +62,42 @@ class Runtime:
 
     def close(self) -> None:
         self.jobs.shutdown()
+        self.recorder.close()
         self.counters.close()
         self.database.dispose()
 
 
 def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     warm_up(settings.default_region)
-    return Runtime(
-        settings, Database(settings), default_policy(), clock, counters=counters_for(settings)
+    database = Database(settings)
+    recorder = GroupCommit(
+        database, settings.group_commit_max_batch, settings.group_commit_max_waiting
     )
+    live_keys, projects = _fresh_rows(database, settings.fresh_seconds)
+    return Runtime(
+        settings, database, recorder, live_keys, projects, default_policy(), clock,
+        counters=counters_for(settings),
+    )  # fmt: skip
+
+
+def _fresh_rows(
+    database: Database, max_age: float
+) -> tuple[Fresh[str, ApiKey], Fresh[int, Project]]:
+    def read(load: Callable[[Session, Key], Row | None]) -> Callable[[Key], Row | None]:
+        def loaded(key: Key) -> Row | None:
+            with database.read() as session:
+                return load(session, key)
+
+        return loaded
+
+    def project(session: Session, project_id: int) -> Project | None:
+        return session.get(Project, project_id)
+
+    live_keys = Fresh(read(live_key), max_age)
+    projects = Fresh(read(project), max_age)
+    database.on_commit_to(frozenset({"api_keys"}), live_keys.forget)
+    database.on_commit_to(frozenset({"projects"}), projects.forget)
+    return live_keys, projects
 
 
 def counters_for(settings: Settings) -> Counters:

@@ -31,9 +31,18 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     duplicate_text_min_chars: int = Field(default=50, ge=1)
     maintenance_interval_seconds: float = Field(default=300, ge=0)  # 0: no background job
+    # API keys and project settings are read again after this long (a change made by another
+    # process applies within it; this process's own changes apply at once).
+    fresh_seconds: float = Field(default=0.5, ge=0, le=60)
+    # Group commit: decisions waiting to be recorded share one transaction, up to this many;
+    # past `max_waiting`, requests wait for room (back-pressure, never an unbounded queue).
+    group_commit_max_batch: int = Field(default=64, ge=1, le=1000)
+    group_commit_max_waiting: int = Field(default=1024, ge=1)
     secret_key: SecretStr | None = None
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, for production
+    metrics_enabled: bool = True  # GET /metrics (Prometheus), not behind the API key
     # Scaled mode: velocity counters shared in Redis (unset: in process memory).
     redis_url: str | None = None
     redis_prefix: str = Field(default="sw", pattern=r"^[A-Za-z0-9_.:-]{1,40}$")

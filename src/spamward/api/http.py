@@ -57,7 +57,7 @@ class ApiCall:
         scheme, _, token = self.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")
-        return caller_for_key(self.runtime.database, token.strip())
+        return caller_for_key(self.runtime, token.strip())
 
     def project_id(self) -> int:
         return self.caller().project_id

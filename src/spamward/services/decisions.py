@@ -26,7 +26,7 @@ from spamward.storage.repositories import events as event_repo
 from spamward.storage.repositories.aggregates import count_post, day_number
 from spamward.storage.repositories.events import PostedEntity
 from spamward.storage.repositories.lists import StoredLists
-from spamward.storage.repositories.projects import project_by_name, project_settings
+from spamward.storage.repositories.projects import project_by_name
 from spamward.storage.repositories.signals import StoredSignals
 
 
@@ -34,8 +34,10 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     """Judge an event and store it with its decision before answering; the velocity
     counters count it once it is stored."""
     now = runtime.clock()
+    knobs = runtime.projects.get(project_id)
+    if knobs is None:
+        raise NotFound("no such project")
     with runtime.database.read() as session:
-        knobs = project_settings(session, project_id)
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
         stored = StoredSignals(session, project_id, now)
         model = spam_model(runtime, session, project_id, knobs.spam_model_version)
@@ -45,12 +47,15 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
         )
     record = record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
     first_day = day_number(now) - knobs.window_days
-    with runtime.database.write() as session:
+
+    def write(session: Session) -> int:
         _store(session, project_id, event, decision, record, first_day)
-        queued = queue_decision_actions(
+        return queue_decision_actions(
             session, project_id, decision, _subject(event, record),
             runtime.settings.action_max_attempts, now,
         )  # fmt: skip
+
+    queued = runtime.recorder.write(write)
     if queued:
         runtime.actions_ready.set()
     subjects = subjects_of(event, decision.entities)

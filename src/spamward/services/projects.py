@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from spamward.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from spamward.runtime import Runtime
 from spamward.services.policies import install_default_policy
 from spamward.storage.db import Database
 from spamward.storage.repositories import projects as repo
@@ -77,13 +78,12 @@ class Caller:
     who: str  # how the moderation log names this caller
 
 
-def caller_for_key(database: Database, token: str) -> Caller:
+def caller_for_key(runtime: Runtime, token: str) -> Caller:
     """Who an API key speaks for; Unauthorized for an unknown or revoked key."""
-    with database.read() as session:
-        key = repo.live_key(session, hash_key(token))
-        if key is None:
-            raise Unauthorized("unknown or revoked API key")
-        return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}")
+    key = runtime.live_keys.get(hash_key(token))
+    if key is None:
+        raise Unauthorized("unknown or revoked API key")
+    return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}")
 
 
 def hash_key(token: str) -> str:

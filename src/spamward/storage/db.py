@@ -9,8 +9,9 @@ queue on the busy timeout instead of failing on lock upgrade. `read()` takes no 
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,28 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._reader() as session:
             yield session
+
+    def on_commit_to(self, tables: frozenset[str], call: Callable[[], None]) -> None:
+        """Call `call` when a transaction that wrote to one of `tables` commits (just before
+        the commit itself: a read racing it may still see the old rows)."""
+        wrote = f"spamward.wrote.{id(call)}"
+        watched = re.compile(
+            rf"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+({'|'.join(tables)})\b", re.I
+        )
+
+        @event.listens_for(self.engine, "after_cursor_execute")
+        def _wrote(connection: Any, _c: Any, statement: str, *_: Any) -> None:
+            if watched.match(statement):
+                connection.info[wrote] = True
+
+        @event.listens_for(self.engine, "commit")
+        def _committing(connection: Any) -> None:
+            if connection.info.pop(wrote, False):
+                call()
+
+        @event.listens_for(self.engine, "rollback")
+        def _rolling_back(connection: Any) -> None:
+            connection.info.pop(wrote, None)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,125 @@
+"""Group commit (storage/group_commit.py) on SQLite and PostgreSQL: writes waiting together
+share one transaction, each caller gets its own result once it committed, a failing write
+fails alone, and decisions made concurrently through it are all stored."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from spamward.domain.event import Actor, Content, Event, EventType
+from spamward.runtime import Runtime
+from spamward.services.decisions import decide
+from spamward.storage.group_commit import GroupCommit
+from spamward.storage.models import Decision, ModerationLog
+from spamward.storage.models import Event as EventRow
+from tests.conftest import ApiProject
+
+Write = Callable[[Session], object]
+
+
+@pytest.fixture
+def group(runtime: Runtime) -> Iterator[GroupCommit]:
+    committing = GroupCommit(runtime.database, max_batch=50, max_waiting=100)
+    yield committing
+    committing.close()
+
+
+def note(project_id: int, n: int) -> Write:
+    def write(session: Session) -> object:
+        session.add(ModerationLog(project_id=project_id, who="test", action=f"note {n}",
+                                  at=datetime.now(UTC), detail={}))  # fmt: skip
+        session.flush()
+        return n
+
+    return write
+
+
+def notes(runtime: Runtime, project_id: int) -> list[str]:
+    with runtime.database.read() as session:
+        rows = session.scalars(
+            select(ModerationLog.action).where(ModerationLog.project_id == project_id)
+        )
+        return sorted(rows)
+
+
+def held_batch(group: GroupCommit, writes: list[Write]) -> tuple[list[Future[object]], list[int]]:
+    """`writes` submitted while the writer is held inside a first batch, so that they
+    commit together in the next one; the connections' ids that ran them."""
+    inside, release = threading.Event(), threading.Event()
+    connections: list[int] = []
+
+    def hold(session: Session) -> None:
+        inside.set()
+        release.wait(10)  # not timing: released as soon as every write is queued
+
+    def traced(write: Write) -> Write:
+        def run(session: Session) -> object:
+            connections.append(id(session.connection()))
+            return write(session)
+
+        return run
+
+    pool = ThreadPoolExecutor(len(writes) + 1)
+    pool.submit(group.write, hold)
+    assert inside.wait(10)
+    futures = [pool.submit(group.write, traced(write)) for write in writes]
+    while group._waiting.qsize() < len(writes):
+        pass
+    release.set()
+    pool.shutdown(wait=True)
+    return futures, connections
+
+
+def test_waiting_writes_share_one_transaction_and_get_their_own_results(
+    runtime: Runtime, project: ApiProject, group: GroupCommit
+) -> None:
+    futures, connections = held_batch(group, [note(project.id, n) for n in range(5)])
+
+    assert [f.result() for f in futures] == [0, 1, 2, 3, 4]
+    assert len(set(connections)) == 1  # one session, one transaction
+    assert notes(runtime, project.id) == [f"note {n}" for n in range(5)]
+
+
+def test_a_failing_write_fails_alone(
+    runtime: Runtime, project: ApiProject, group: GroupCommit
+) -> None:
+    def broken(session: Session) -> object:
+        session.execute(text("SELECT * FROM no_such_table"))
+        return None
+
+    writes = [note(project.id, 0), broken, note(project.id, 2)]
+    futures, _ = held_batch(group, writes)
+
+    assert futures[0].result() == 0
+    assert futures[2].result() == 2
+    with pytest.raises(Exception, match="no_such_table"):
+        futures[1].result()
+    assert notes(runtime, project.id) == ["note 0", "note 2"]
+
+
+def test_concurrent_decisions_are_each_stored_once(runtime: Runtime, project: ApiProject) -> None:
+    events = [
+        Event(
+            type=EventType.POST,
+            actor=Actor(user_id=f"user-{n % 7}"),
+            content=Content(text=f"see https://site{n % 5}.example/page{n}"),
+            occurred_at=runtime.clock(),
+        )
+        for n in range(60)
+    ]
+    with ThreadPoolExecutor(12) as pool:
+        records = list(pool.map(lambda e: decide(runtime, project.id, e), events))
+
+    with runtime.database.read() as session:
+        stored = set(session.scalars(select(Decision.id).where(Decision.project_id == project.id)))
+        posts = session.scalar(select(func.count()).select_from(EventRow))
+    assert stored == {r.id for r in records}
+    assert len(stored) == 60
+    assert posts == 60

@@ -14,11 +14,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian packages the tests and benchmarks need: Chromium (dashboard tests) and wrk (bench).
+# Debian packages the tests and benchmarks need: Chromium (dashboard tests), wrk (bench) and
+# Rspamd (the bench's peer comparison and its test).
 system:
-	@if ! command -v chromium >/dev/null || ! command -v wrk >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium wrk >/dev/null; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium wrk >/dev/null; fi; \
+	@if ! command -v chromium >/dev/null || ! command -v wrk >/dev/null || ! command -v rspamd >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium wrk rspamd >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium wrk rspamd >/dev/null; fi; \
 	fi
 
 run: setup

@@ -14,6 +14,7 @@ from bench.httpload import run_http
 from bench.inprocess import run_inprocess
 from bench.machine import describe_machine
 from bench.report import CorpusSummary, Results, render_text, write_results
+from bench.rspamd import run_rspamd
 from bench.spam_manager import run_spam_manager
 
 RESULTS = Path(__file__).with_name("results")
@@ -28,11 +29,12 @@ def main() -> None:
     inprocess = run_inprocess(corpus, _progress)
     spam_manager = run_spam_manager(corpus, _progress)
     http = run_http(corpus, _progress)
+    rspamd = run_rspamd(corpus, _progress, http)
     actions = run_actions(_progress)
     dashboard = run_dashboard(_progress)
     summary = _summary(corpus, inprocess.blocked_posts)
     results = Results(
-        machine, summary, extraction, inprocess, spam_manager, http, actions, dashboard
+        machine, summary, extraction, inprocess, spam_manager, http, actions, dashboard, rspamd
     )
     print()
     print(render_text(results))

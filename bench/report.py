@@ -12,6 +12,8 @@ from bench.extraction import ExtractionResults
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
 from bench.machine import Machine
+from bench.rspamd import RspamdFigures
+from bench.rspamd_report import rspamd_section
 from bench.spam_manager import DECIDE_CALLS, DOMAINS, TAB_ENTITIES, SpamManagerResults
 from bench.tables import Table, aligned, markdown
 from bench.wrk import THREADS
@@ -36,6 +38,7 @@ class Results:
     http: HttpResults
     actions: ActionsFigures
     dashboard: DashboardFigures
+    rspamd: RspamdFigures
 
 
 def render_text(results: Results) -> str:
@@ -59,6 +62,7 @@ def render_text(results: Results) -> str:
             _http_title(),
             aligned(_http_table(results)),
             "",
+            *_rspamd_text(results.rspamd),
             _actions_title(results),
             aligned(_actions_table(results)),
             *(f"  {line}" for line in _actions_lines(results)),
@@ -98,6 +102,7 @@ def render_markdown(results: Results) -> str:
             "",
             markdown(_http_table(results)),
             "",
+            *_rspamd_markdown(results.rspamd),
             f"## {_actions_title(results)}",
             "",
             markdown(_actions_table(results)),
@@ -148,6 +153,22 @@ def _dashboard_markdown(figures: DashboardFigures) -> list[str]:
     for title, table, notes in dashboard_sections(figures):
         lines += [f"## {title}", "", markdown(table), "", *(f"- {note}" for note in notes), ""]
     return lines
+
+
+def _rspamd_text(figures: RspamdFigures) -> list[str]:
+    section = rspamd_section(figures)
+    if section is None:
+        return []
+    title, table, notes = section
+    return [title, aligned(table), *(f"  {note}" for note in notes), ""]
+
+
+def _rspamd_markdown(figures: RspamdFigures) -> list[str]:
+    section = rspamd_section(figures)
+    if section is None:
+        return []
+    title, table, notes = section
+    return [f"## {title}", "", markdown(table), "", *(f"- {note}" for note in notes), ""]
 
 
 def _http_title() -> str:
@@ -280,6 +301,7 @@ def _notes(results: Results) -> list[str]:
     notes = [*results.inprocess.skipped, *results.spam_manager.skipped, *errors]
     notes += [*results.actions.skipped, *(f"WARNING: {w}" for w in results.actions.warnings)]
     notes += results.dashboard.skipped
+    notes += results.rspamd.skipped
     if any(run.wrk.timeouts for run in http.runs):
         notes.append("wrk leaves requests that timed out out of its latency percentiles")
     notes.append("recorded/s: decisions the server stored during each run, counted in its database")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +26,8 @@ from spamward.dashboard.login_limit import LoginLimiter
 from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
 from spamward.maintenance import MaintenanceWorker
+from spamward.observability.endpoint import metrics_routes
+from spamward.observability.logs import configure_logging
 from spamward.remediation.worker import ActionWorker
 from spamward.runtime import Runtime, build_runtime
 from spamward.settings import Settings, session_secret
@@ -34,9 +35,9 @@ from spamward.settings import Settings, session_secret
 
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     runtime = runtime or build_runtime(settings)
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings)
     app = Starlette(
-        routes=_routes(),
+        routes=[*_routes(), *metrics_routes(settings, runtime)],
         middleware=[
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(

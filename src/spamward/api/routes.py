@@ -13,13 +13,17 @@ from spamward.api.policy_routes import POLICY_OPERATIONS
 from spamward.api.review_routes import REVIEW_OPERATIONS
 from spamward.api.schemas import DecisionOut, EventIn
 from spamward.api.spam_manager_routes import SPAM_MANAGER_OPERATIONS
+from spamward.observability.decision_watch import watching_decision
 from spamward.services import decisions
 
 
 def post_event(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
     event = call.json(EventIn).to_event(call.runtime.clock())
-    return 200, decisions.decide(call.runtime, project_id, event).to_json()
+    with watching_decision(project_id) as watch:
+        record = decisions.decide(call.runtime, project_id, event)
+        watch.answered(event.type, record)
+    return 200, record.to_json()
 
 
 def get_decision(call: ApiCall) -> tuple[int, Any]:

@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from spamward.observability.metrics import observe_action_end
 from spamward.remediation.catalog import ActionKind
 from spamward.remediation.executors import EXECUTORS
 from spamward.remediation.job import ActionError, Job, Outcome, PermanentError
@@ -119,9 +120,11 @@ class ActionWorker:
         return done + done_unrecorded >= limit
 
     def _finish(self, worker: str, ran: list[tuple[Job, Outcome | ActionError]]) -> None:
+        ends: list[tuple[Job, repo.Finish]] = []
         with self._runtime.database.write() as session:
             for job, outcome in ran:
                 end = self._end(job, outcome)
+                ends.append((job, end))
                 if not repo.finish(session, job.id, worker, job.attempt, end):
                     log.warning("action %s was taken over by another worker", job.id)
                 elif end.status == repo.FAILED:
@@ -130,6 +133,8 @@ class ActionWorker:
             if isinstance(outcome, ActionError):
                 log.warning("action %s (%s) attempt %d: %s", job.id, job.kind, job.attempt,
                             outcome)  # fmt: skip
+        for job, end in ends:
+            observe_action_end(job.kind, end.status, job.attempt)
 
     def _end(self, job: Job, outcome: Outcome | ActionError) -> repo.Finish:
         now = self._runtime.clock()

@@ -88,7 +88,10 @@ def _make_sqlite_dir(url: str) -> None:
 
 
 def _sqlite_engine(url: str, synchronous: str, *, immediate: bool) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # Readers: as many as the server's request threads, so that connections (and their
+    # pragmas) are kept rather than opened per request under load.
+    pool = {} if immediate else {"pool_size": 20, "max_overflow": 20}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

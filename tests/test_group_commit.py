@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.runtime import Runtime
 from spamward.services.decisions import decide
+from spamward.settings import Settings
+from spamward.storage.db import Database
 from spamward.storage.group_commit import GroupCommit
 from spamward.storage.models import Decision, ModerationLog
 from spamward.storage.models import Event as EventRow
@@ -104,14 +106,13 @@ def test_a_failing_write_fails_alone(
     assert notes(runtime, project.id) == ["note 0", "note 2"]
 
 
+def _post(runtime: Runtime, user: str, text: str) -> Event:
+    return Event(EventType.POST, Actor(user_id=user), runtime.clock(), Content(text=text))
+
+
 def test_concurrent_decisions_are_each_stored_once(runtime: Runtime, project: ApiProject) -> None:
     events = [
-        Event(
-            type=EventType.POST,
-            actor=Actor(user_id=f"user-{n % 7}"),
-            content=Content(text=f"see https://site{n % 5}.example/page{n}"),
-            occurred_at=runtime.clock(),
-        )
+        _post(runtime, f"user-{n % 7}", f"see https://site{n % 5}.example/page{n}")
         for n in range(60)
     ]
     with ThreadPoolExecutor(12) as pool:
@@ -123,3 +124,59 @@ def test_concurrent_decisions_are_each_stored_once(runtime: Runtime, project: Ap
     assert stored == {r.id for r in records}
     assert len(stored) == 60
     assert posts == 60
+
+
+def test_batches_of_two_processes_that_deadlock_both_commit(
+    settings: Settings, runtime: Runtime, project: ApiProject, backend: str
+) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite writers take turns: they can't deadlock")
+    for user in ("alpha", "bravo"):
+        decide(runtime, project.id, _post(runtime, user, "hello"))
+    other = Database(settings)
+    groups = [GroupCommit(runtime.database, 10, 10), GroupCommit(other, 10, 10)]
+    crossed = threading.Barrier(2)
+
+    def lock_both(first: str, second: str) -> Callable[[Session], int]:
+        attempts: list[int] = []
+
+        def write(session: Session) -> int:
+            attempts.append(1)
+            _rename(session, project.id, first)
+            if len(attempts) == 1:
+                crossed.wait(10)  # each holds its first row: the second locks cross
+            _rename(session, project.id, second)
+            return len(attempts)
+
+        return write
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [
+                pool.submit(groups[0].write, lock_both("alpha", "bravo")),
+                pool.submit(groups[1].write, lock_both("bravo", "alpha")),
+            ]
+            attempts = sorted(run.result(timeout=60) for run in runs)
+    finally:
+        for group in groups:
+            group.close()
+        other.dispose()
+
+    assert attempts[0] == 1  # one went through
+    assert attempts[1] >= 2  # the other was the deadlock victim, then ran again and committed
+    assert _emails(runtime, project.id) == {"alpha", "bravo"}
+
+
+def _rename(session: Session, project_id: int, key: str) -> None:
+    session.execute(
+        text("UPDATE actors SET email = :key WHERE project_id = :project AND external_id = :key"),
+        {"key": key, "project": project_id},
+    )
+
+
+def _emails(runtime: Runtime, project_id: int) -> set[str | None]:
+    with runtime.database.read() as session:
+        rows = session.execute(
+            text("SELECT email FROM actors WHERE project_id = :project"), {"project": project_id}
+        )
+        return {email for (email,) in rows}

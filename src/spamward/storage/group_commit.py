@@ -3,21 +3,27 @@ waiting, so that the commit (and on SQLite the write lock) is paid once per batc
 than once per decision.
 
 A caller waits until its batch has committed: a decision the API answered is stored. When a
-batch fails, its writes run again one transaction each, so one bad write fails alone.
+batch fails, its writes run again one transaction each, so one bad write fails alone; a
+transaction the database aborted for a passing reason (a deadlock) is run again.
 """
 
 from __future__ import annotations
 
 import queue
+import random
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from spamward.storage.db import Database
 
+TRANSIENT_ATTEMPTS = 5
+_TRANSIENT_STATES = {"40P01", "40001"}  # deadlock detected, serialization failure
 Result = TypeVar("Result")
 Write = Callable[[Session], Any]
 _STOP = None
@@ -81,8 +87,7 @@ class GroupCommit:
 
     def _commit(self, batch: list[tuple[Write, Future[Any]]]) -> None:
         try:
-            with self._database.write() as session:
-                results = [work(session) for work, _ in batch]
+            results = self._transaction([work for work, _ in batch])
         except Exception:
             for work, done in batch:
                 self._commit_alone(work, done)
@@ -92,9 +97,27 @@ class GroupCommit:
 
     def _commit_alone(self, work: Write, done: Future[Any]) -> None:
         try:
-            with self._database.write() as session:
-                result = work(session)
+            [result] = self._transaction([work])
         except Exception as error:  # the caller's request fails with it, not the writer
             done.set_exception(error)
         else:
             done.set_result(result)
+
+    def _transaction(self, writes: list[Write]) -> list[Any]:
+        """The writes in one transaction, run again when the database gave up on it for a
+        reason that passes (a deadlock with another process's batch, a serialization
+        failure): batches lock rows in arrival order, so two processes can cross."""
+        attempt = 1
+        while True:
+            try:
+                with self._database.write() as session:
+                    return [work(session) for work in writes]
+            except DBAPIError as error:
+                if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):
+                    raise
+            time.sleep(random.uniform(0, 0.005 * attempt))  # jittered: crossed batches part
+            attempt += 1
+
+
+def is_transient(error: DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) in _TRANSIENT_STATES

@@ -21,7 +21,7 @@ from spamward.cli_support import guard, print_json, runtime_of
 from spamward.demo.setup import ensure_demo
 from spamward.domain.entity import Entity, EntityKind
 from spamward.domain.event import Actor, Content, Event, EventType
-from spamward.server import run_workers
+from spamward.server import run_workers, scaled_mode_problem
 from spamward.server import serve as run_server
 from spamward.services.decisions import judge
 from spamward.services.moderators import Role, create_moderator
@@ -55,12 +55,20 @@ def _region(context: click.Context, parameter: click.Parameter, value: str | Non
 @main.command()
 @click.option("--host", help="Address to listen on (default from settings).")
 @click.option("--port", type=int, help="Port to listen on (default from settings).")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+    help="API processes on the port (more than 1: PostgreSQL and Redis).",
+)  # fmt: skip
 @click.pass_context
-def serve(context: click.Context, host: str | None, port: int | None) -> None:
+def serve(context: click.Context, host: str | None, port: int | None, workers: int) -> None:
     """Serve the API and the dashboard."""
 
     settings: Settings = context.obj
-    run_server(settings, host or settings.host, port or settings.port)
+    problem = scaled_mode_problem(settings, workers)
+    if problem is not None:
+        raise click.UsageError(problem, ctx=context)
+    config: Path | None = context.find_root().params.get("config")
+    run_server(settings, host or settings.host, port or settings.port, workers, config)
 
 
 @main.command()

@@ -25,6 +25,7 @@ from spamward.signals.velocity import Counters
 from spamward.storage.db import Database
 from spamward.storage.fresh import Fresh
 from spamward.storage.group_commit import GroupCommit
+from spamward.storage.held_lists import HeldLists
 from spamward.storage.models import ApiKey, Project
 from spamward.storage.repositories.projects import live_key
 
@@ -44,6 +45,7 @@ class Runtime:
     recorder: GroupCommit  # decisions are written through it, in batches
     live_keys: Fresh[str, ApiKey]  # by key hash: who a request speaks for
     projects: Fresh[int, Project]  # settings and live versions, read on every decision
+    lists: HeldLists  # every project's list entries, in memory
     default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: LiveVersions[Policy] = field(default_factory=LiveVersions)
@@ -75,7 +77,8 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     )
     live_keys, projects = _fresh_rows(database, settings.fresh_seconds)
     return Runtime(
-        settings, database, recorder, live_keys, projects, default_policy(), clock,
+        settings, database, recorder, live_keys, projects,
+        HeldLists(database, settings.fresh_seconds), default_policy(), clock,
         counters=counters_for(settings),
     )  # fmt: skip
 

@@ -9,9 +9,11 @@ by exactly the rows each step deleted. The worker runs it periodically; so does
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from spamward.remediation.probation import promote_probation
 from spamward.runtime import Runtime
+from spamward.storage.held_lists import KEEP_CHANGES_SECONDS
 from spamward.storage.repositories import lists as list_repo
 from spamward.storage.repositories import retention as repo
 from spamward.storage.repositories.aggregates import day_number, day_start, roll_window
@@ -50,6 +52,7 @@ def _run_for(runtime: Runtime, project_id: int, report: RetentionReport) -> None
         report.users_rolled += users
         report.denials_promoted += promote_probation(session, project_id, now)
         report.ignores_expired += list_repo.delete_expired(session, project_id, now)
+        list_repo.purge_changes(session, project_id, now - timedelta(seconds=KEEP_CHANGES_SECONDS))
         # Whole days, like the window: a post the window still counts keeps its history.
         before = day_start(day_number(now) - retention_days)
         report.backtests_purged += repo.purge_backtests(session, project_id, before)

@@ -1,5 +1,5 @@
-"""The signals one decision reads: stored ones from its read session, velocity from the
-runtime's counters (in memory or in Redis)."""
+"""The signals one decision reads: lists held in memory, stored ones from its read session,
+velocity from the runtime's counters (in memory or in Redis)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from spamward.domain.event import Event
 from spamward.domain.facts import Account, EntityKey
 from spamward.signals.reader import SpamModel
 from spamward.signals.velocity import Counters, Reading, subjects_of
+from spamward.storage.held_lists import HeldLists
 from spamward.storage.repositories.signals import StoredSignals
 
 
@@ -22,12 +23,13 @@ class LiveSignals:
 
     stored: StoredSignals
     counters: Counters
+    lists: HeldLists
     project_id: int
     now: datetime
     model: SpamModel
 
     def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
-        return self.stored.listed(keys)
+        return self.lists.listed(self.project_id, keys, self.now)
 
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         return self.stored.entity_counts(keys)

@@ -261,6 +261,21 @@ class ListEntry(Base):
     probation: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
+class ListChange(Base):
+    """Which list entries changed, written by triggers on `list_entries` (so that no write
+    path can forget): processes holding a project's lists in memory read the changes after
+    the last one they applied."""
+
+    __tablename__ = "list_changes"
+    __table_args__ = (Index("ix_list_changes_project_id", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(600))
+    changed_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
+
+
 class ModerationLog(Base):
     """Every change a moderator, a key or the system made to lists and settings, and who."""
 

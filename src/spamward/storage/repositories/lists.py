@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
 from spamward.storage.keyed import keyed_parameters, keyed_select
-from spamward.storage.models import ListEntry
+from spamward.storage.models import ListChange, ListEntry
 
 EntityKey = tuple[EntityKind, str]
 
@@ -96,6 +96,15 @@ def delete_expired(session: Session, project_id: int, now: datetime) -> int:
         delete(ListEntry).where(ListEntry.project_id == project_id, ListEntry.expires_at <= now)
     )
     return int(getattr(result, "rowcount", 0))
+
+
+def purge_changes(session: Session, project_id: int, before: datetime) -> None:
+    """Forget list changes older than `before`: a process behind that far loads whole."""
+    session.execute(
+        delete(ListChange).where(
+            ListChange.project_id == project_id, ListChange.changed_at < before
+        )
+    )
 
 
 @cache

@@ -194,17 +194,19 @@ def _recent_spammers(session: Session, project_id: int, wanted: int) -> dict[int
     return found
 
 
-def _spam_occurrences(project_id: int, before: datetime | None, at: datetime | None = None) -> Any:
-    query = (
-        select(EntityOccurrence.actor_id, EntityOccurrence.occurred_at)
+def _spam_occurrences_of(project_id: int, *columns: Any) -> Any:
+    """`columns` of the project's occurrences of denied or uncategorised entities."""
+    return (
+        select(*columns)
         .join(Entity, Entity.id == EntityOccurrence.entity_id)
-        .where(
-            EntityOccurrence.project_id == project_id,
-            EntityOccurrence.actor_id.is_not(None),
-            _SPAM_STATES,
-            _TEXT_REPEATED,
-        )
+        .where(EntityOccurrence.project_id == project_id, _SPAM_STATES, _TEXT_REPEATED)
     )
+
+
+def _spam_occurrences(project_id: int, before: datetime | None, at: datetime | None = None) -> Any:
+    query = _spam_occurrences_of(
+        project_id, EntityOccurrence.actor_id, EntityOccurrence.occurred_at
+    ).where(EntityOccurrence.actor_id.is_not(None))
     if at is not None:
         return query.where(EntityOccurrence.occurred_at == at)
     if before is not None:
@@ -215,15 +217,10 @@ def _spam_occurrences(project_id: int, before: datetime | None, at: datetime | N
 def _spam_post_counts(
     session: Session, project_id: int, actor_ids: Sequence[int]
 ) -> dict[int, int]:
+    posts = func.count(func.distinct(EntityOccurrence.event_id))
     rows = session.execute(
-        select(EntityOccurrence.actor_id, func.count(func.distinct(EntityOccurrence.event_id)))
-        .join(Entity, Entity.id == EntityOccurrence.entity_id)
-        .where(
-            EntityOccurrence.project_id == project_id,
-            EntityOccurrence.actor_id.in_(actor_ids),
-            _SPAM_STATES,
-            _TEXT_REPEATED,
-        )
+        _spam_occurrences_of(project_id, EntityOccurrence.actor_id, posts)
+        .where(EntityOccurrence.actor_id.in_(actor_ids))
         .group_by(EntityOccurrence.actor_id)
     )
     return {int(actor_id): posts for actor_id, posts in rows if actor_id is not None}

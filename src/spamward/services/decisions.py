@@ -55,7 +55,7 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
             runtime.settings.action_max_attempts, now,
         )  # fmt: skip
 
-    queued = runtime.recorder.write(write)
+    queued = runtime.recorder.write(write, turn=project_id)
     if queued:
         runtime.actions_ready.set()
     subjects = subjects_of(event, decision.entities)

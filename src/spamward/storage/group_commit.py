@@ -15,8 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -27,21 +28,32 @@ _TRANSIENT_STATES = {"40P01", "40001"}  # deadlock detected, serialization failu
 Result = TypeVar("Result")
 Write = Callable[[Session], Any]
 _STOP = None
+_TURNS = 0x5357  # the advisory locks' namespace: spamward's batches
+
+
+class _Pending(NamedTuple):
+    work: Write
+    done: Future[Any]
+    turn: int | None  # batches holding the same turn key commit one at a time
 
 
 class GroupCommit:
     def __init__(self, database: Database, max_batch: int, max_waiting: int) -> None:
         self._database = database
         self._max_batch = max_batch
-        self._waiting: queue.Queue[tuple[Write, Future[Any]] | None] = queue.Queue(max_waiting)
+        self._waiting: queue.Queue[_Pending | None] = queue.Queue(max_waiting)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def write(self, work: Callable[[Session], Result]) -> Result:
-        """Run `work` in the next batch's transaction; its result once that committed."""
+    def write(self, work: Callable[[Session], Result], turn: int | None = None) -> Result:
+        """Run `work` in the next batch's transaction; its result once that committed.
+
+        On PostgreSQL, batches whose writes name the same `turn` (a project) take turns
+        across processes: they upsert the same rows in arrival order, and two at once would
+        deadlock."""
         done: Future[Result] = Future()
         self._start()
-        self._waiting.put((work, done))  # blocks while `max_waiting` writes wait: back-pressure
+        self._waiting.put(_Pending(work, done, turn))  # blocks while full: back-pressure
         return done.result()
 
     def close(self) -> None:
@@ -69,7 +81,7 @@ class GroupCommit:
             if stopping:
                 return
 
-    def _next_batch(self) -> tuple[list[tuple[Write, Future[Any]]], bool]:
+    def _next_batch(self) -> tuple[list[_Pending], bool]:
         """The writes waiting (at least one, blocking for it), and whether to stop after."""
         first = self._waiting.get()
         if first is _STOP:
@@ -85,25 +97,25 @@ class GroupCommit:
             batch.append(item)
         return batch, False
 
-    def _commit(self, batch: list[tuple[Write, Future[Any]]]) -> None:
+    def _commit(self, batch: list[_Pending]) -> None:
         try:
-            results = self._transaction([work for work, _ in batch])
+            results = self._transaction(batch)
         except Exception:
-            for work, done in batch:
-                self._commit_alone(work, done)
+            for pending in batch:
+                self._commit_alone(pending)
             return
-        for (_, done), result in zip(batch, results, strict=True):
-            done.set_result(result)
+        for pending, result in zip(batch, results, strict=True):
+            pending.done.set_result(result)
 
-    def _commit_alone(self, work: Write, done: Future[Any]) -> None:
+    def _commit_alone(self, pending: _Pending) -> None:
         try:
-            [result] = self._transaction([work])
+            [result] = self._transaction([pending])
         except Exception as error:  # the caller's request fails with it, not the writer
-            done.set_exception(error)
+            pending.done.set_exception(error)
         else:
-            done.set_result(result)
+            pending.done.set_result(result)
 
-    def _transaction(self, writes: list[Write]) -> list[Any]:
+    def _transaction(self, batch: list[_Pending]) -> list[Any]:
         """The writes in one transaction, run again when the database gave up on it for a
         reason that passes (a deadlock with another process's batch, a serialization
         failure): batches lock rows in arrival order, so two processes can cross."""
@@ -111,12 +123,23 @@ class GroupCommit:
         while True:
             try:
                 with self._database.write() as session:
-                    return [work(session) for work in writes]
+                    self._take_turns(session, {p.turn for p in batch if p.turn is not None})
+                    return [pending.work(session) for pending in batch]
             except DBAPIError as error:
                 if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):
                     raise
             time.sleep(random.uniform(0, 0.005 * attempt))  # jittered: crossed batches part
             attempt += 1
+
+    def _take_turns(self, session: Session, turns: set[int]) -> None:
+        """Wait for the turn of each key, in order (SQLite's writers take turns anyway)."""
+        if self._database.dialect != "postgresql":
+            return
+        for turn in sorted(turns):
+            session.execute(_TAKE_TURN, {"namespace": _TURNS, "key": turn})
+
+
+_TAKE_TURN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
 
 
 def is_transient(error: DBAPIError) -> bool:

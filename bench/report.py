@@ -9,11 +9,15 @@ from pathlib import Path
 from bench.actions import ACTIONS, ActionsFigures, summary_line
 from bench.dashboard import DashboardFigures, dashboard_sections
 from bench.extraction import ExtractionResults
+from bench.fixed_rate import FixedRateFigures
+from bench.fixed_rate_report import fixed_rate_section
 from bench.httpload import CONNECTIONS, SECONDS, HttpResults
 from bench.inprocess import InProcessResults
 from bench.machine import Machine
 from bench.rspamd import RspamdFigures
 from bench.rspamd_report import rspamd_section
+from bench.scaled import ScaledFigures
+from bench.scaled_report import Section, memory_section, scaled_section
 from bench.spam_manager import DECIDE_CALLS, DOMAINS, TAB_ENTITIES, SpamManagerResults
 from bench.tables import Table, aligned, markdown
 from bench.wrk import THREADS
@@ -39,6 +43,8 @@ class Results:
     actions: ActionsFigures
     dashboard: DashboardFigures
     rspamd: RspamdFigures
+    scaled: ScaledFigures
+    fixed_rate: FixedRateFigures
 
 
 def render_text(results: Results) -> str:
@@ -62,6 +68,7 @@ def render_text(results: Results) -> str:
             _http_title(),
             aligned(_http_table(results)),
             "",
+            *_sections_text(_load_sections(results)),
             *_rspamd_text(results.rspamd),
             _actions_title(results),
             aligned(_actions_table(results)),
@@ -102,6 +109,7 @@ def render_markdown(results: Results) -> str:
             "",
             markdown(_http_table(results)),
             "",
+            *_sections_markdown(_load_sections(results)),
             *_rspamd_markdown(results.rspamd),
             f"## {_actions_title(results)}",
             "",
@@ -139,6 +147,27 @@ def _heading(results: Results) -> list[str]:
         f"from {corpus.source_texts:,} labelled texts; the {corpus.deny_list:,}-domain deny list "
         f"blocks {corpus.blocked_posts} of them",
     ]
+
+
+def _load_sections(results: Results) -> list[Section]:
+    """Scaled mode, the fixed-rate runs (each when it ran) and the memory per process."""
+    sections = [scaled_section(results.scaled), fixed_rate_section(results.fixed_rate)]
+    memory = memory_section(results.http.server_peak_rss_mib, results.fixed_rate, results.scaled)
+    return [*(section for section in sections if section is not None), memory]
+
+
+def _sections_text(sections: list[Section]) -> list[str]:
+    lines: list[str] = []
+    for title, table, notes in sections:
+        lines += [title, aligned(table), *(f"  {note}" for note in notes), ""]
+    return lines
+
+
+def _sections_markdown(sections: list[Section]) -> list[str]:
+    lines: list[str] = []
+    for title, table, notes in sections:
+        lines += [f"## {title}", "", markdown(table), "", *(f"- {note}" for note in notes), ""]
+    return lines
 
 
 def _dashboard_text(figures: DashboardFigures) -> list[str]:
@@ -302,8 +331,8 @@ def _notes(results: Results) -> list[str]:
     notes += [*results.actions.skipped, *(f"WARNING: {w}" for w in results.actions.warnings)]
     notes += results.dashboard.skipped
     notes += results.rspamd.skipped
+    notes += results.scaled.skipped
     if any(run.wrk.timeouts for run in http.runs):
         notes.append("wrk leaves requests that timed out out of its latency percentiles")
     notes.append("recorded/s: decisions the server stored during each run, counted in its database")
-    notes.append(f"server peak RSS (VmHWM): {http.server_peak_rss_mib:.1f} MiB")
     return notes

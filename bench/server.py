@@ -55,7 +55,7 @@ class Server:
 def running_server(workdir: Path, deny_domains: tuple[str, ...]) -> Iterator[Server]:
     database_file = workdir / "spamward.db"
     environment = _server_environment(workdir, database_file)
-    api_key = _prepare(environment, deny_domains)
+    api_key = prepare(environment, deny_domains)
     with serving(environment, workdir / "server.log") as (process, port):
         yield Server(process, port, api_key, database_file)
 
@@ -66,7 +66,7 @@ def serving(
 ) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     """`spamward serve` with `environment` on a free port: the process and its port once it
     answers /healthz; stopped on the way out. Its output goes to `log_path`."""
-    port = _free_port()
+    port = free_port()
     with log_path.open("wb") as log:
         command = [str(SPAMWARD), "serve", "--port", str(port)]
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=log)
@@ -87,7 +87,7 @@ def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
     }
 
 
-def _prepare(environment: dict[str, str], deny_domains: tuple[str, ...]) -> str:
+def prepare(environment: dict[str, str], deny_domains: tuple[str, ...]) -> str:
     """Migrate, create the project and its key through the CLI; deny the corpus's domains."""
     _cli(environment, "migrate")
     _cli(environment, "project", "create", PROJECT)
@@ -107,7 +107,7 @@ def _cli(environment: dict[str, str], *arguments: str) -> str:
     ).stdout
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]

@@ -4,6 +4,7 @@ driven through the real command against the test databases (SQLite and PostgreSQ
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -128,10 +129,13 @@ def test_import_with_publish_replaces_the_draft_and_publishes(
     assert lines[0].endswith("  cli  x")
     assert lines[1].startswith("     1  ")
     assert lines[1].endswith("  system  default policy")
-    # This process sees the command's publish at its next decision.
+    # This process sees the command's publish once its copy of the settings is older than
+    # fresh_seconds (0.5 s).
     event = Event(EventType.POST, Actor(user_id="user-1"), now, Content("free money"))
-    decision = decide(runtime, project.id, event)
-    assert (decision.verdict, decision.trace["policy_version"]) == ("hold", 2)
+    deadline = time.monotonic() + 10
+    while (decision := decide(runtime, project.id, event)).trace["policy_version"] != 2:
+        assert time.monotonic() < deadline, "the publish was not seen"
+    assert decision.verdict == "hold"
 
 
 def test_import_without_publish_only_changes_the_draft(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from spamward.signals.ip_lists import canonical_network, containing_networks
+from spamward.signals.ip_lists import IpLists, canonical_network
 from tests.conftest import ApiProject
 
 
@@ -44,14 +44,21 @@ def test_values_are_stored_as_canonical_networks(value: str, stored: str) -> Non
     assert canonical_network(value) == stored
 
 
-def test_the_networks_containing_an_address_go_from_specific_to_general() -> None:
-    networks = containing_networks("203.0.113.7")
+def test_the_most_specific_network_holding_an_address_answers() -> None:
+    held = IpLists([("198.51.0.0/16", "deny"), ("198.51.100.7/32", "allow"),
+                    ("0.0.0.0/0", "deny"), ("2001:db8::/32", "allow")])  # fmt: skip
+    empty = IpLists([])
 
-    assert networks[0] == "203.0.113.7/32"
-    assert "203.0.113.0/24" in networks
-    assert networks[-1] == "0.0.0.0/0"
-    assert len(containing_networks("2001:db8::1")) == 129
-    assert containing_networks("not an ip") == []
+    assert held.list_of("198.51.100.7") == "allow"
+    assert held.list_of("198.51.7.7") == "deny"
+    assert held.list_of("::ffff:198.51.100.7") == "allow"
+    assert held.list_of("203.0.113.1") == "deny"  # only 0.0.0.0/0 holds it
+    assert held.list_of("2001:db8::1") == "allow"
+    assert held.list_of("2001:db9::1") == ""  # no IPv6 default route listed
+    assert held.list_of("not an ip") == ""
+    assert held.list_of(None) == ""
+    assert empty.list_of("198.51.100.7") == ""
+    assert len(held) == 4
 
 
 @pytest.mark.usefixtures("ip_rule")

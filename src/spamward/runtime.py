@@ -19,6 +19,7 @@ from spamward.model.linear import LinearModel
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
 from spamward.settings import Settings
+from spamward.signals.ip_lists import IpLists
 from spamward.signals.memory_counters import MemoryCounters
 from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import Counters
@@ -27,6 +28,7 @@ from spamward.storage.fresh import Fresh
 from spamward.storage.group_commit import GroupCommit
 from spamward.storage.held_lists import HeldLists
 from spamward.storage.models import ApiKey, Project
+from spamward.storage.repositories.ip_lists import project_networks
 from spamward.storage.repositories.projects import live_key
 
 Clock = Callable[[], datetime]
@@ -46,6 +48,7 @@ class Runtime:
     live_keys: Fresh[str, ApiKey]  # by key hash: who a request speaks for
     projects: Fresh[int, Project]  # settings and live versions, read on every decision
     lists: HeldLists  # every project's list entries, in memory
+    ip_lists: Fresh[int, IpLists]  # every project's IP lists, in memory
     default_policy: Policy  # for judging text outside any project
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: LiveVersions[Policy] = field(default_factory=LiveVersions)
@@ -56,6 +59,9 @@ class Runtime:
     actions_ready: threading.Event = field(default_factory=threading.Event)
     # Decisions by verdict in each closed hour, read once: the overview's time chart.
     decision_hours: ClosedHours = field(default_factory=ClosedHours)
+
+    def ip_lists_of(self, project_id: int) -> IpLists:
+        return self.ip_lists.get(project_id) or IpLists(())
 
     @property
     def windows(self) -> tuple[str, ...]:
@@ -75,10 +81,11 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     recorder = GroupCommit(
         database, settings.group_commit_max_batch, settings.group_commit_max_waiting
     )
-    live_keys, projects = _fresh_rows(database, settings.fresh_seconds)
+    max_age = settings.fresh_seconds
+    live_keys, projects = _fresh_rows(database, max_age)
     return Runtime(
-        settings, database, recorder, live_keys, projects,
-        HeldLists(database, settings.fresh_seconds), default_policy(), clock,
+        settings, database, recorder, live_keys, projects, HeldLists(database, max_age),
+        _held_ip_lists(database, max_age), default_policy(), clock,
         counters=counters_for(settings),
     )  # fmt: skip
 
@@ -101,6 +108,16 @@ def _fresh_rows(
     database.on_commit_to(frozenset({"api_keys"}), live_keys.forget)
     database.on_commit_to(frozenset({"projects"}), projects.forget)
     return live_keys, projects
+
+
+def _held_ip_lists(database: Database, max_age: float) -> Fresh[int, IpLists]:
+    def load(project_id: int) -> IpLists:
+        with database.read() as session:
+            return IpLists(project_networks(session, project_id))
+
+    held = Fresh(load, max_age)
+    database.on_commit_to(frozenset({"ip_list_entries"}), held.forget)
+    return held
 
 
 def counters_for(settings: Settings) -> Counters:

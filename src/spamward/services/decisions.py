@@ -41,7 +41,10 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
         stored = StoredSignals(session, project_id, now)
         model = spam_model(runtime, session, project_id, knobs.spam_model_version)
-        signals = LiveSignals(stored, runtime.counters, runtime.lists, project_id, now, model)
+        signals = LiveSignals(
+            stored, runtime.counters, runtime.lists, runtime.ip_lists_of(project_id),
+            project_id, now, model,
+        )  # fmt: skip
         decision = evaluate(
             event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
         )
@@ -137,7 +140,10 @@ def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionR
             policy = live_policy(runtime, session, project.id, project.policy_version)
             stored = StoredSignals(session, project.id, now)
             model = spam_model(runtime, session, project.id, project.spam_model_version)
-            signals = LiveSignals(stored, runtime.counters, runtime.lists, project.id, now, model)
+            signals = LiveSignals(
+                stored, runtime.counters, runtime.lists, runtime.ip_lists_of(project.id),
+                project.id, now, model,
+            )  # fmt: skip
             min_chars = project.duplicate_text_min_chars
         decision = evaluate(event, policy, signals, runtime.settings.default_region, min_chars)
     return record_of(decision, decision_id=None, event_id=None, at=now)

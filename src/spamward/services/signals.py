@@ -11,6 +11,7 @@ from spamward.domain.decision import ListName
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
 from spamward.domain.facts import Account, EntityKey
+from spamward.signals.ip_lists import IpLists
 from spamward.signals.reader import SpamModel
 from spamward.signals.velocity import Counters, Reading, subjects_of
 from spamward.storage.held_lists import HeldLists
@@ -24,6 +25,7 @@ class LiveSignals:
     stored: StoredSignals
     counters: Counters
     lists: HeldLists
+    ip_lists: IpLists
     project_id: int
     now: datetime
     model: SpamModel
@@ -38,7 +40,7 @@ class LiveSignals:
         return self.stored.account(user_id)
 
     def ip_list(self, ip: str | None) -> str:
-        return self.stored.ip_list(ip)
+        return self.ip_lists.list_of(ip)
 
     def spam_probability(self, text: str) -> float:
         return self.model.probability(text)

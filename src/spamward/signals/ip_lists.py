@@ -4,32 +4,52 @@ denied /16 with one allowed /32 inside lets that address through."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable
 
 
-def containing_networks(ip: str) -> list[str]:
-    """Every CIDR network that contains `ip`, most specific first ([] if it is no IP)."""
+class IpLists:
+    """A project's IP lists, held in memory: networks by IP version and prefix length, so
+    that finding the one holding an address costs an integer shift per prefix length in
+    use, not one network object per possible prefix."""
+
+    def __init__(self, entries: Iterable[tuple[str, str]]) -> None:
+        """`entries`: (canonical network, list) pairs."""
+        self._tables: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+        for network, name in entries:
+            parsed = ipaddress.ip_network(network)
+            table = self._tables[(parsed.version, parsed.prefixlen)]
+            table[int(parsed.network_address) >> (parsed.max_prefixlen - parsed.prefixlen)] = name
+        # Most specific first, so a /32 allowed inside a denied /16 wins.
+        self._prefixes = sorted(self._tables, key=lambda key: -key[1])
+
+    def __len__(self) -> int:
+        return sum(len(table) for table in self._tables.values())
+
+    def list_of(self, ip: str | None) -> str:
+        """`allow`, `deny`, or "" when no list holds the address (or it is no address)."""
+        if not self._prefixes or not ip:
+            return ""
+        address = _address(ip)
+        if address is None:
+            return ""
+        value, bits = int(address), address.max_prefixlen
+        for version, prefix in self._prefixes:
+            if version == address.version:
+                found = self._tables[(version, prefix)].get(value >> (bits - prefix))
+                if found is not None:
+                    return found
+        return ""
+
+
+def _address(ip: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(ip)
     except ValueError:
-        return []
+        return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    bits = address.max_prefixlen
-
-    return [
-        str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
-        for prefix in range(bits, -1, -1)
-    ]
-
-
-def ip_list_of(ip: str | None, listed: Callable[[Iterable[str]], Mapping[str, str]]) -> str:
-    """`allow`, `deny`, or "" when no list holds the address."""
-    networks = containing_networks(ip or "")
-    if not networks:
-        return ""
-    found = listed(networks)
-    return next((found[network] for network in networks if network in found), "")
+        return address.ipv4_mapped
+    return address
 
 
 def canonical_network(value: str) -> str:

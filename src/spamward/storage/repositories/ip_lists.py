@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spamward.storage.models import IpListEntry
-
-_CONTAINING = select(IpListEntry.network, IpListEntry.list).where(
-    IpListEntry.project_id == bindparam("project_id"),
-    IpListEntry.network.in_(bindparam("networks", expanding=True)),
-)
 
 
 def insert_entry(
@@ -63,7 +57,9 @@ def delete_entry(
     return entry
 
 
-def listed_networks(session: Session, project_id: int, networks: Iterable[str]) -> dict[str, str]:
-    """The list of each of `networks` that has an entry: one indexed query."""
-    parameters = {"project_id": project_id, "networks": list(networks)}
-    return {str(network): str(name) for network, name in session.execute(_CONTAINING, parameters)}
+def project_networks(session: Session, project_id: int) -> list[tuple[str, str]]:
+    """Every (network, list) entry of the project's IP lists."""
+    rows = session.execute(
+        select(IpListEntry.network, IpListEntry.list).where(IpListEntry.project_id == project_id)
+    )
+    return [(str(network), str(name)) for network, name in rows]

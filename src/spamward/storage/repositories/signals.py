@@ -1,4 +1,5 @@
-"""The engine's reads from storage while it decides: lists, entity counts, the account."""
+"""The engine's reads from storage while it decides: entity counts and the account (lists
+are held in memory: storage/held_lists.py, runtime.ip_lists)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from sqlalchemy import bindparam, select
 from spamward.domain.account import effective_status
 from spamward.domain.entity import EntityKind
 from spamward.domain.facts import Account, EntityKey
-from spamward.signals.ip_lists import ip_list_of
 from spamward.storage.keyed import keyed_parameters, keyed_select
 from spamward.storage.models import Actor, Entity
-from spamward.storage.repositories.ip_lists import listed_networks
 from spamward.storage.repositories.lists import StoredLists
 
 
@@ -57,9 +56,3 @@ class StoredSignals(StoredLists):
             last_verdict,
             rate_limited=rate_limited_until is not None and rate_limited_until > self._now,
         )
-
-    def ip_list(self, ip: str | None) -> str:
-        def listed(networks: Iterable[str]) -> Mapping[str, str]:
-            return listed_networks(self._session, self._project_id, networks)
-
-        return ip_list_of(ip, listed)

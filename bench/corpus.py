@@ -39,11 +39,12 @@ class Corpus:
     source_texts: int
 
     def event_body(self, index: int) -> dict[str, Any]:
-        """The API body of post `index`: a post by one of a hundred recurring users."""
+        """The API body of post `index`: a post by one of a hundred recurring users, each
+        from an address of their own (sites send the IP, and rules read it)."""
         text = self.posts[index % len(self.posts)]
         return {
             "type": "post",
-            "actor": {"id": f"user-{index % 100:03d}"},
+            "actor": {"id": f"user-{index % 100:03d}", "ip": f"198.51.100.{index % 100}"},
             "content": {"text": text},
         }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import random
 import re
 from dataclasses import dataclass
@@ -47,6 +48,12 @@ class Corpus:
             "actor": {"id": f"user-{index % 100:03d}", "ip": f"198.51.100.{index % 100}"},
             "content": {"text": text},
         }
+
+    def write_event_bodies(self, path: Path) -> Path:
+        """Every post's API body, one JSON object a line (for bench/post_events.lua)."""
+        lines = (json.dumps(self.event_body(i), ensure_ascii=False) for i in range(len(self.posts)))
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
 
 
 def labelled_texts() -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +9,7 @@ from pathlib import Path
 
 from bench.corpus import Corpus
 from bench.server import Server, running_server
-from bench.wrk import TIMEOUT_SECONDS, WrkRun, run_wrk, wrk_version
+from bench.wrk import WrkRun, run_wrk, wrk_errors, wrk_version
 
 CONNECTIONS = (16, 64)
 SECONDS = 10
@@ -40,7 +39,7 @@ def run_http(corpus: Corpus, progress: Callable[[str], None]) -> HttpResults:
     load_generator = wrk_version()
     with tempfile.TemporaryDirectory(prefix="spamward-bench-http-") as directory:
         workdir = Path(directory)
-        bodies = _write_bodies(corpus, workdir / "bodies.jsonl")
+        bodies = corpus.write_event_bodies(workdir / "bodies.jsonl")
         progress("starting spamward serve")
         with running_server(workdir, corpus.deny_domains) as server:
             progress(f"warming up for {WARMUP_SECONDS}s")
@@ -52,15 +51,6 @@ def run_http(corpus: Corpus, progress: Callable[[str], None]) -> HttpResults:
     return HttpResults(load_generator, runs, peak_rss_mib)
 
 
-def _write_bodies(corpus: Corpus, path: Path) -> Path:
-    lines = (
-        json.dumps(corpus.event_body(index), ensure_ascii=False)
-        for index in range(len(corpus.posts))
-    )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def _measured_run(
     server: Server, bodies: Path, connections: int, progress: Callable[[str], None]
 ) -> HttpRun:
@@ -68,14 +58,4 @@ def _measured_run(
     before = server.recorded_decisions()
     run = run_wrk(server.url, bodies, server.api_key, connections, SECONDS)
     recorded = server.recorded_decisions() - before
-    return HttpRun(run, recorded, recorded / run.duration_s, _errors(run))
-
-
-def _errors(run: WrkRun) -> str | None:
-    counts = {
-        "non-2xx responses": run.non_2xx,
-        "socket errors": run.socket_errors,
-        f"timeouts (over {TIMEOUT_SECONDS} s)": run.timeouts,
-    }
-    found = [f"{count} {what}" for what, count in counts.items() if count]
-    return ", ".join(found) or None
+    return HttpRun(run, recorded, recorded / run.duration_s, wrk_errors(run))

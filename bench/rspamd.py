@@ -32,7 +32,7 @@ from bench.rspamd_process import (
     wait_for_hyperscan,
 )
 from bench.rspamd_report import render_rspamd
-from bench.wrk import THREADS, TIMEOUT_SECONDS, WrkRun, parse_wrk
+from bench.wrk import THREADS, TIMEOUT_SECONDS, WrkRun, parse_wrk, wrk_errors
 
 CACHE = Path(__file__).resolve().parents[1] / "var" / "bench-rspamd-cache"
 SCRIPT = Path(__file__).with_name("rspamd.lua")
@@ -114,18 +114,8 @@ def _measured_run(
     scanned_per_s = (run.requests - run.non_2xx) / run.duration_s
     ratio = spamward.recorded_per_s / scanned_per_s if scanned_per_s else 0.0
     return RspamdRun(
-        run, scanned_per_s, spamward.recorded_per_s, ratio, _errors(run), spamward.errors
+        run, scanned_per_s, spamward.recorded_per_s, ratio, wrk_errors(run), spamward.errors
     )
-
-
-def _errors(run: WrkRun) -> str | None:
-    counts = {
-        "non-2xx responses": run.non_2xx,
-        "socket errors": run.socket_errors,
-        f"timeouts (over {TIMEOUT_SECONDS} s)": run.timeouts,
-    }
-    found = [f"{count} {what}" for what, count in counts.items() if count]
-    return ", ".join(found) or None
 
 
 def _alone(progress: Callable[[str], None]) -> None:

@@ -9,7 +9,6 @@ process's peak memory.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from bench.scaled_cluster import WORKER_THREADS, Cluster, running_cluster, unava
 from bench.scaled_processes import connections_by_process, cpu_seconds, peak_rss_mib
 from bench.scaled_ready import API_PROCESSES, WORKER_PROCESSES
 from bench.scaled_report import render_scaled
-from bench.wrk import TIMEOUT_SECONDS, WrkRun, run_wrk
+from bench.wrk import WrkRun, run_wrk, wrk_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +58,7 @@ def run_scaled(corpus: Corpus, progress: Callable[[str], None]) -> ScaledFigures
         return ScaledFigures(skipped=[f"scaled mode skipped: {problem}"])
     with tempfile.TemporaryDirectory(prefix="spamward-bench-scaled-") as directory:
         workdir = Path(directory)
-        bodies = write_bodies(corpus, workdir / "bodies.jsonl")
+        bodies = corpus.write_event_bodies(workdir / "bodies.jsonl")
         progress(f"starting {API_PROCESSES} API and {WORKER_PROCESSES} worker processes")
         with running_cluster(workdir, corpus.deny_domains) as cluster:
             if cluster is None:
@@ -70,13 +69,6 @@ def run_scaled(corpus: Corpus, progress: Callable[[str], None]) -> ScaledFigures
             memory = [ProcessMemory(role, peak_rss_mib(pid))
                       for role, pid in cluster.processes().items()]  # fmt: skip
     return ScaledFigures(runs=runs, memory=memory)
-
-
-def write_bodies(corpus: Corpus, path: Path) -> Path:
-    """The corpus's events, one JSON body a line, for bench/post_events.lua."""
-    lines = (json.dumps(corpus.event_body(i), ensure_ascii=False) for i in range(len(corpus.posts)))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _measured_run(
@@ -96,16 +88,6 @@ def _measured_run(
     deadlocks = cluster.deadlocks() - deadlocks_before
     rate = recorded / run.duration_s
     return ScaledRun(run, recorded, rate, held, cpu, deadlocks, wrk_errors(run))
-
-
-def wrk_errors(run: WrkRun) -> str | None:
-    counts = {
-        "non-2xx responses": run.non_2xx,
-        "socket errors": run.socket_errors,
-        f"timeouts (over {TIMEOUT_SECONDS} s)": run.timeouts,
-    }
-    found = [f"{count} {what}" for what, count in counts.items() if count]
-    return ", ".join(found) or None
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 ESTABLISHED = "01"  # the state column of /proc/net/tcp
@@ -44,7 +45,7 @@ def cpu_seconds(pid: int) -> float:
 
 def connections_by_process(server_port: int, pids: list[int]) -> list[int]:
     """How many established connections to `server_port` each of `pids` holds."""
-    owners = _socket_owners(pids)
+    owners = socket_owners(pids)
     held = Counter(owners.get(inode) for inode in _accepted_inodes(server_port))
     return [held[pid] for pid in pids]
 
@@ -76,7 +77,7 @@ def _accepted_inodes(server_port: int) -> list[int]:
     return inodes
 
 
-def _socket_owners(pids: list[int]) -> dict[int, int]:
+def socket_owners(pids: Iterable[int]) -> dict[int, int]:
     """Socket inode -> pid, for every socket the processes hold."""
     owners: dict[int, int] = {}
     for pid in pids:

@@ -78,3 +78,14 @@ def _socket_errors(output: str) -> list[int]:
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     return [int(count) for count in match.groups()] if match else [0, 0, 0, 0]
+
+
+def wrk_errors(run: WrkRun) -> str | None:
+    """What went wrong in a run, or None for a clean one."""
+    counts = {
+        "non-2xx responses": run.non_2xx,
+        "socket errors": run.socket_errors,
+        f"timeouts (over {TIMEOUT_SECONDS} s)": run.timeouts,
+    }
+    found = [f"{count} {what}" for what, count in counts.items() if count]
+    return ", ".join(found) or None

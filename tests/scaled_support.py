@@ -10,11 +10,7 @@ connection. Linux only.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,24 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+from bench.scaled_processes import child_pids, socket_owners
 
+from tests.processes import Spawned, wait_until
 from tests.receivers import free_port
 
 API_PROCESSES = 2
 WORKER_PROCESSES = 2
 START_SECONDS = 45.0  # four processes import and warm up on two shared cores
 ESTABLISHED = "01"  # the state column of /proc/net/tcp
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float,
-               details: Callable[[], str] = lambda: "") -> None:  # fmt: skip
-    """Poll `condition` until it holds; fail with `what` (and `details`) at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g}s waiting for {what}\n{details()}")
-        time.sleep(0.05)
 
 
 def scaled_environment(data_dir: Path) -> dict[str, str]:
@@ -54,45 +41,6 @@ def scaled_environment(data_dir: Path) -> dict[str, str]:
         "SPAMWARD_ACTION_POLL_SECONDS": "0.1",
         "SPAMWARD_LOG_LEVEL": "info",
     }
-
-
-class Spawned:
-    """A `spamward` command in a process of its own, its output in a log file."""
-
-    def __init__(self, arguments: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "spamward", *arguments],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def printed(self, marker: str) -> bool:
-        """`marker` is in the output; fails the test if the process has exited."""
-        if self.process.poll() is not None:
-            pytest.fail(f"{self.pid} exited with {self.process.returncode}:\n{self.output()}")
-        return marker in self.output()
-
-    def stop(self) -> None:
-        """SIGTERM and wait (uvicorn's supervisor stops its API processes first)."""
-        children = child_pids(self.pid)
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        for pid in children:  # orphans, if the parent had to be killed
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
 
 
 @dataclass
@@ -110,8 +58,7 @@ class Cluster:
 
     def api_pids(self) -> set[int]:
         """The API processes: the supervisor's children but multiprocessing's tracker."""
-        children = child_pids(self.api.pid)
-        return {pid for pid in children if b"resource_tracker" not in _command(pid)}
+        return child_pids(self.api.pid)
 
     def started(self) -> bool:
         running = all(worker.printed("spamward worker:") for worker in self.workers)
@@ -232,28 +179,6 @@ def _body(response: httpx.Response) -> dict[str, Any]:
 # -- processes and sockets in /proc -------------------------------------------------------
 
 
-def child_pids(parent: int) -> set[int]:
-    """The live processes whose parent is `parent`."""
-    return {int(entry.name) for entry in Path("/proc").iterdir()
-            if entry.name.isdigit() and _parent_of(entry) == parent}  # fmt: skip
-
-
-def _parent_of(proc_entry: Path) -> int | None:
-    try:
-        stat = (proc_entry / "stat").read_text()
-    except OSError:
-        return None
-    # The command name, in parentheses, may hold spaces: the fields after it are plain.
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def _command(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
 class ServingProcesses:
     """Which API process holds the connection from a client port."""
 
@@ -269,7 +194,7 @@ class ServingProcesses:
             return None
         with self._lock:
             if inode not in self._owners:
-                self._owners |= _socket_owners(self._candidates())
+                self._owners |= socket_owners(self._candidates())
             return self._owners.get(inode)
 
 
@@ -286,16 +211,3 @@ def _accepted_inode(server_port: int, client_port: int) -> int | None:
 
 def _port(address: str) -> int:
     return int(address.rsplit(":", 1)[1], 16)
-
-
-def _socket_owners(pids: set[int]) -> dict[int, int]:
-    """Socket inode -> pid, for every socket the processes hold."""
-    owners: dict[int, int] = {}
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for descriptor in Path(f"/proc/{pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    target = str(descriptor.readlink())
-                    if target.startswith("socket:["):
-                        owners[int(target[8:-1])] = pid
-    return owners

@@ -10,12 +10,8 @@ PROMETHEUS_MULTIPROC_DIR, and reads the sum from one of them.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,11 +29,12 @@ from spamward.runtime import Runtime, build_runtime
 from spamward.services import policies
 from spamward.settings import Settings
 from tests.conftest import EXAMPLE_POST, ApiProject, Clock
+from tests.processes import Spawned, wait_until
+from tests.receivers import free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 CASINO = "best casino bonus here, come and play"
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: connecting fails at once
-DEADLINE_SECONDS = 60.0  # generous: each process imports and warms up first
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -305,54 +302,9 @@ def test_metrics_can_be_turned_off(settings: Settings, runtime: Runtime) -> None
 # --- several processes, one directory --------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until(condition: Callable[[], bool], what: str, details: Callable[[], str]) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {DEADLINE_SECONDS:g}s waiting for {what}\n{details()}")
-        time.sleep(0.05)
-
-
-class Process:
-    """A `spamward` command in a process of its own, its output in a log file."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "spamward", *args],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def alive(self) -> bool:
-        if self.process.poll() is not None:
-            pytest.fail(f"{self.process.args!r} exited with {self.process.returncode}:\n"
-                        f"{self.output()}")  # fmt: skip
-        return True
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
 @contextmanager
-def spamward_process(args: list[str], env: dict[str, str], log: Path) -> Iterator[Process]:
-    process = Process(args, env, log)
+def spamward_process(args: list[str], env: dict[str, str], log: Path) -> Iterator[Spawned]:
+    process = Spawned(args, env, log)
     try:
         yield process
     finally:
@@ -372,7 +324,7 @@ def process_env(settings: Settings, tmp_path: Path, multiproc_dir: Path) -> dict
     }
 
 
-def server_up(server: Process, url: str) -> bool:
+def server_up(server: Spawned, url: str) -> bool:
     server.alive()
     try:
         return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
@@ -400,7 +352,7 @@ def test_metrics_from_several_processes_are_summed_in_one_scrape(
             spamward_process(["worker", "--concurrency", "1"], env, tmp_path / "worker.log")
         )
         for server, url in zip(servers, urls, strict=True):
-            wait_until(lambda: server_up(server, url), f"{url} to answer", server.output)  # noqa: B023
+            wait_until(lambda: server_up(server, url), f"{url} to answer", details=server.output)  # noqa: B023
 
         sent = {urls[0]: 3, urls[1]: 2}
         for url, count in sent.items():
@@ -417,7 +369,7 @@ def test_metrics_from_several_processes_are_summed_in_one_scrape(
             done = {"kind": "escalate", "result": "done"}
             return value(scraped, "spamward_action_results_total", **done) == total
 
-        wait_until(escalations_done, "the worker's results in the scrape", worker.output)
+        wait_until(escalations_done, "the worker's results in the scrape", details=worker.output)
         first, second = (parse(httpx.get(f"{url}/metrics").text) for url in urls)
 
     for samples in (first, second):  # either process answers with the sum over all three

@@ -46,6 +46,7 @@ from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import subjects_of
 from spamward.storage.db import Database
 from tests.conftest import POSTGRES_URL, REDIS_URL, postgres_url, unavailable
+from tests.processes import wait_until
 from tests.scaled_support import (
     API_PROCESSES,
     Answer,
@@ -54,7 +55,6 @@ from tests.scaled_support import (
     Site,
     scaled_cluster,
     scaled_environment,
-    wait_until,
 )
 from tests.takeover_receiver import TakeoverReceiver
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,71 +36,20 @@ from spamward.storage.models import Project
 from spamward.storage.repositories import actions as actions_repo
 from spamward.storage.repositories.actions import LogFilter
 from tests.conftest import ApiProject, _truncate_all, make_project, postgres_url
+from tests.processes import Spawned, wait_until
 from tests.takeover_receiver import TakeoverReceiver
 
 SECRET = "whsec_takeover-test-secret"
-DEADLINE_SECONDS = 30.0  # generous: a worker process imports and warms up first
-STARTED = b"spamward worker:"  # the line a worker process prints once its threads run
+STARTED = "spamward worker:"  # the line a worker process prints once its threads run
 
 
 # -- helpers ----------------------------------------------------------------------------
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_SECONDS,
-               details: Callable[[], str] = lambda: "") -> None:  # fmt: skip
-    """Poll `condition` until it holds; fail with `what` (and `details`) at the deadline."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:g}s waiting for {what}\n{details()}")
-        time.sleep(0.05)
-
-
-class WorkerProcess:
-    """`spamward worker` in a process of its own, its output in a log file."""
-
-    def __init__(self, env: dict[str, str], log: Path, concurrency: int) -> None:
-        self.log = log
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "spamward", "worker", "--concurrency", str(concurrency)],
-                env=env, stdout=out, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-    def started(self) -> bool:
-        if self.process.poll() is not None:
-            pytest.fail(
-                f"worker {self.pid} exited with {self.process.returncode}:\n{self.output()}"
-            )
-        return STARTED in self.log.read_bytes()
-
-    def kill(self) -> None:
-        """SIGKILL: no handler runs, nothing is cleaned up, the claim stays as it was."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-
-
 @contextmanager
 def worker_process(
     settings: Settings, tmp_path: Path, name: str, concurrency: int, lease_seconds: float
-) -> Iterator[WorkerProcess]:
+) -> Iterator[Spawned]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SPAMWARD_")}
     env |= {
         "SPAMWARD_DATABASE_URL": settings.database_url,
@@ -116,7 +62,8 @@ def worker_process(
         "SPAMWARD_MAINTENANCE_INTERVAL_SECONDS": "0",
         "SPAMWARD_LOG_LEVEL": "info",
     }
-    worker = WorkerProcess(env, tmp_path / f"{name}.log", concurrency)
+    arguments = ["worker", "--concurrency", str(concurrency)]
+    worker = Spawned(arguments, env, tmp_path / f"{name}.log")
     try:
         yield worker
     finally:
@@ -331,7 +278,9 @@ def test_two_worker_processes_on_postgresql_deliver_each_action_once(
                 worker_process(postgres_settings, tmp_path, "one", 2, lease_seconds=30) as one,
                 worker_process(postgres_settings, tmp_path, "two", 2, lease_seconds=30) as two,
             ):
-                wait_until(lambda: one.started() and two.started(), "both workers running")
+                wait_until(
+                    lambda: one.printed(STARTED) and two.printed(STARTED), "both workers running"
+                )
                 keys = queue_webhooks(runtime, site.id, 40)
 
                 def all_done() -> bool:

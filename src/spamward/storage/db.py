@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from spamward.settings import Settings
 
+_WRITTEN_TABLE = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.I)
+_WROTE = "spamward.wrote"  # the watched tables a connection's transaction wrote
+
 
 class Database:
     def __init__(self, settings: Settings) -> None:
@@ -37,6 +40,7 @@ class Database:
         self._write_turn: AbstractContextManager[object] = (
             threading.Lock() if settings.is_sqlite else nullcontext()
         )
+        self._watchers: dict[str, list[Callable[[], None]]] = {}  # table -> calls on commit
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -57,24 +61,29 @@ class Database:
     def on_commit_to(self, tables: frozenset[str], call: Callable[[], None]) -> None:
         """Call `call` when a transaction that wrote to one of `tables` commits (just before
         the commit itself: a read racing it may still see the old rows)."""
-        wrote = f"spamward.wrote.{id(call)}"
-        watched = re.compile(
-            rf"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+({'|'.join(tables)})\b", re.I
-        )
+        if not self._watchers:
+            self._watch_writes()
+        for table in tables:
+            self._watchers.setdefault(table, []).append(call)
+
+    def _watch_writes(self) -> None:
+        """One listener for every watcher: each written statement is matched once."""
 
         @event.listens_for(self.engine, "after_cursor_execute")
         def _wrote(connection: Any, _c: Any, statement: str, *_: Any) -> None:
-            if watched.match(statement):
-                connection.info[wrote] = True
+            written = _WRITTEN_TABLE.match(statement)
+            if written and written[1].lower() in self._watchers:
+                connection.info.setdefault(_WROTE, set()).add(written[1].lower())
 
         @event.listens_for(self.engine, "commit")
         def _committing(connection: Any) -> None:
-            if connection.info.pop(wrote, False):
-                call()
+            for table in connection.info.pop(_WROTE, ()):
+                for call in self._watchers[table]:
+                    call()
 
         @event.listens_for(self.engine, "rollback")
         def _rolling_back(connection: Any) -> None:
-            connection.info.pop(wrote, None)
+            connection.info.pop(_WROTE, None)
 
     def dispose(self) -> None:
         self.engine.dispose()

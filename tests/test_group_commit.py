@@ -18,17 +18,18 @@ from spamward.runtime import Runtime
 from spamward.services.decisions import decide
 from spamward.settings import Settings
 from spamward.storage.db import Database
-from spamward.storage.group_commit import GroupCommit
+from spamward.storage.group_commit import GroupCommit, each_write
 from spamward.storage.models import Decision, ModerationLog
 from spamward.storage.models import Event as EventRow
 from tests.conftest import ApiProject
 
 Write = Callable[[Session], object]
+Group = GroupCommit[Write, object]
 
 
 @pytest.fixture
-def group(runtime: Runtime) -> Iterator[GroupCommit]:
-    committing = GroupCommit(runtime.database, max_batch=50, max_waiting=100)
+def group(runtime: Runtime) -> Iterator[Group]:
+    committing: Group = GroupCommit(runtime.database, each_write, max_batch=50, max_waiting=100)
     yield committing
     committing.close()
 
@@ -51,7 +52,7 @@ def notes(runtime: Runtime, project_id: int) -> list[str]:
         return sorted(rows)
 
 
-def held_batch(group: GroupCommit, writes: list[Write]) -> tuple[list[Future[object]], list[int]]:
+def held_batch(group: Group, writes: list[Write]) -> tuple[list[Future[object]], list[int]]:
     """`writes` submitted while the writer is held inside a first batch, so that they
     commit together in the next one; the connections' ids that ran them."""
     inside, release = threading.Event(), threading.Event()
@@ -80,7 +81,7 @@ def held_batch(group: GroupCommit, writes: list[Write]) -> tuple[list[Future[obj
 
 
 def test_waiting_writes_share_one_transaction_and_get_their_own_results(
-    runtime: Runtime, project: ApiProject, group: GroupCommit
+    runtime: Runtime, project: ApiProject, group: Group
 ) -> None:
     futures, connections = held_batch(group, [note(project.id, n) for n in range(5)])
 
@@ -89,9 +90,7 @@ def test_waiting_writes_share_one_transaction_and_get_their_own_results(
     assert notes(runtime, project.id) == [f"note {n}" for n in range(5)]
 
 
-def test_a_failing_write_fails_alone(
-    runtime: Runtime, project: ApiProject, group: GroupCommit
-) -> None:
+def test_a_failing_write_fails_alone(runtime: Runtime, project: ApiProject, group: Group) -> None:
     def broken(session: Session) -> object:
         session.execute(text("SELECT * FROM no_such_table"))
         return None
@@ -133,7 +132,10 @@ def test_batches_of_two_processes_that_deadlock_both_commit(
     for user in ("alpha", "bravo"):
         decide(runtime, project.id, _post(runtime, user, "hello"))
     other = Database(settings)
-    groups = [GroupCommit(runtime.database, 10, 10), GroupCommit(other, 10, 10)]
+    groups: list[GroupCommit[Callable[[Session], int], int]] = [
+        GroupCommit(runtime.database, each_write, 10, 10),
+        GroupCommit(other, each_write, 10, 10),
+    ]
     crossed = threading.Barrier(2)
 
     def lock_both(first: str, second: str) -> Callable[[Session], int]:

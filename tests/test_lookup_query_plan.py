@@ -8,13 +8,12 @@ that it does. The test captures the SQL as the reader sends it and asks for the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-
-from sqlalchemy import event
 
 from spamward.domain.entity import EntityKind
 from spamward.runtime import Runtime
+from spamward.storage.driver_sql import DriverSql, spelled
 from spamward.storage.repositories.signals import StoredSignals
 from tests.conftest import ApiProject
 from tests.test_tab_query_plan import plan_lines
@@ -28,21 +27,24 @@ KEYS = [
 KEY_SEARCH = "USING INDEX sqlite_autoindex_{table}_1 (project_id=? AND kind=? AND value=?)"
 
 
+class CapturingSql(DriverSql):
+    """Driver SQL that keeps each statement it runs, as the driver received it."""
+
+    def __init__(self, stored: StoredSignals) -> None:
+        super().__init__(stored._sql._connection, stored._sql.dialect)
+        self.captured: list[tuple[str, Any]] = []
+
+    def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[Sequence[Any]]:
+        self.captured.append((spelled(sql, self.dialect), parameters))
+        return super().rows(sql, parameters)
+
+
 def captured_sql(runtime: Runtime, project_id: int, read: Callable[[StoredSignals], Any]) -> Any:
-    captured: list[tuple[str, Any]] = []
-
-    def capture(*arguments: Any) -> None:
-        captured.append((arguments[2], arguments[3]))
-
-    engine = runtime.database.read_engine
     with runtime.database.read() as session:
-        event.listen(engine, "before_cursor_execute", capture)
-        try:
-            read(StoredSignals(session, project_id, runtime.clock()))
-        finally:
-            event.remove(engine, "before_cursor_execute", capture)
-    assert len(captured) == 1, captured
-    return captured[0]
+        capturing = CapturingSql(StoredSignals.in_session(session, project_id, runtime.clock()))
+        read(StoredSignals(capturing, project_id, runtime.clock()))
+    assert len(capturing.captured) == 1, capturing.captured
+    return capturing.captured[0]
 
 
 def check_plan(runtime: Runtime, table: str, statement: str, parameters: Any) -> None:

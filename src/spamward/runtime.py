@@ -18,6 +18,7 @@ from spamward.live_versions import LiveVersions
 from spamward.model.linear import LinearModel
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
+from spamward.services.decision_store import DecisionToStore, store_decisions
 from spamward.settings import Settings
 from spamward.signals.ip_lists import IpLists
 from spamward.signals.memory_counters import MemoryCounters
@@ -44,7 +45,7 @@ def utc_now() -> datetime:
 class Runtime:
     settings: Settings
     database: Database
-    recorder: GroupCommit  # decisions are written through it, in batches
+    recorder: GroupCommit[DecisionToStore, int]  # decisions stored in batches: actions queued
     live_keys: Fresh[str, ApiKey]  # by key hash: who a request speaks for
     projects: Fresh[int, Project]  # settings and live versions, read on every decision
     lists: HeldLists  # every project's list entries, in memory
@@ -79,8 +80,9 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     warm_up(settings.default_region)
     database = Database(settings)
     recorder = GroupCommit(
-        database, settings.group_commit_max_batch, settings.group_commit_max_waiting
-    )
+        database, store_decisions, settings.group_commit_max_batch,
+        settings.group_commit_max_waiting,
+    )  # fmt: skip
     max_age = settings.fresh_seconds
     live_keys, projects = _fresh_rows(database, max_age)
     return Runtime(

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -25,35 +25,45 @@ from spamward.storage.db import Database
 
 TRANSIENT_ATTEMPTS = 5
 _TRANSIENT_STATES = {"40P01", "40001"}  # deadlock detected, serialization failure
+Item = TypeVar("Item")
 Result = TypeVar("Result")
-Write = Callable[[Session], Any]
+WriteBatch = Callable[[Session, list[Item]], list[Result]]
 _STOP = None
 _TURNS = 0x5357  # the advisory locks' namespace: spamward's batches
 
 
-class _Pending(NamedTuple):
-    work: Write
-    done: Future[Any]
+class _Pending(NamedTuple, Generic[Item, Result]):
+    item: Item
+    done: Future[Result]
     turn: int | None  # batches holding the same turn key commit one at a time
 
 
-class GroupCommit:
-    def __init__(self, database: Database, max_batch: int, max_waiting: int) -> None:
+class GroupCommit(Generic[Item, Result]):
+    """Items written by `write_batch`, a batch at a time, each batch in one transaction."""
+
+    def __init__(
+        self,
+        database: Database,
+        write_batch: WriteBatch[Item, Result],
+        max_batch: int,
+        max_waiting: int,
+    ) -> None:
         self._database = database
+        self._write_batch = write_batch
         self._max_batch = max_batch
-        self._waiting: queue.Queue[_Pending | None] = queue.Queue(max_waiting)
+        self._waiting: queue.Queue[_Pending[Item, Result] | None] = queue.Queue(max_waiting)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def write(self, work: Callable[[Session], Result], turn: int | None = None) -> Result:
-        """Run `work` in the next batch's transaction; its result once that committed.
+    def write(self, item: Item, turn: int | None = None) -> Result:
+        """Write `item` in the next batch's transaction; its result once that committed.
 
-        On PostgreSQL, batches whose writes name the same `turn` (a project) take turns
+        On PostgreSQL, batches whose items name the same `turn` (a project) take turns
         across processes: they upsert the same rows in arrival order, and two at once would
         deadlock."""
         done: Future[Result] = Future()
         self._start()
-        self._waiting.put(_Pending(work, done, turn))  # blocks while full: back-pressure
+        self._waiting.put(_Pending(item, done, turn))  # blocks while full: back-pressure
         return done.result()
 
     def close(self) -> None:
@@ -81,7 +91,7 @@ class GroupCommit:
             if stopping:
                 return
 
-    def _next_batch(self) -> tuple[list[_Pending], bool]:
+    def _next_batch(self) -> tuple[list[_Pending[Item, Result]], bool]:
         """The writes waiting (at least one, blocking for it), and whether to stop after."""
         first = self._waiting.get()
         if first is _STOP:
@@ -97,7 +107,7 @@ class GroupCommit:
             batch.append(item)
         return batch, False
 
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[_Pending[Item, Result]]) -> None:
         try:
             results = self._transaction(batch)
         except Exception:
@@ -107,7 +117,7 @@ class GroupCommit:
         for pending, result in zip(batch, results, strict=True):
             pending.done.set_result(result)
 
-    def _commit_alone(self, pending: _Pending) -> None:
+    def _commit_alone(self, pending: _Pending[Item, Result]) -> None:
         try:
             [result] = self._transaction([pending])
         except Exception as error:  # the caller's request fails with it, not the writer
@@ -115,7 +125,7 @@ class GroupCommit:
         else:
             pending.done.set_result(result)
 
-    def _transaction(self, batch: list[_Pending]) -> list[Any]:
+    def _transaction(self, batch: list[_Pending[Item, Result]]) -> list[Result]:
         """The writes in one transaction, run again when the database gave up on it for a
         reason that passes (a deadlock with another process's batch, a serialization
         failure): batches lock rows in arrival order, so two processes can cross."""
@@ -124,7 +134,7 @@ class GroupCommit:
             try:
                 with self._database.write() as session:
                     self._take_turns(session, {p.turn for p in batch if p.turn is not None})
-                    return [pending.work(session) for pending in batch]
+                    return self._write_batch(session, [pending.item for pending in batch])
             except DBAPIError as error:
                 if attempt == TRANSIENT_ATTEMPTS or not is_transient(error):
                     raise
@@ -140,6 +150,11 @@ class GroupCommit:
 
 
 _TAKE_TURN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+
+
+def each_write(session: Session, writes: list[Callable[[Session], Result]]) -> list[Result]:
+    """A batch writer for writes given as functions of the session: each runs in turn."""
+    return [write(session) for write in writes]
 
 
 def is_transient(error: DBAPIError) -> bool:

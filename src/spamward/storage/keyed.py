@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, union_all
@@ -44,3 +45,27 @@ def keyed_parameters(keys: Iterable[EntityKey]) -> tuple[tuple[str, ...], dict[s
         values[kind.value].append(value)
     kinds = tuple(sorted(values))
     return kinds, {f"values_{name}": values[name] for name in kinds}
+
+
+def keyed_sql(base: str, keys: Iterable[EntityKey]) -> tuple[str, dict[str, Any]]:
+    """`base` (a select whose WHERE ends open for `AND ...`, reading `:project_id`) for the
+    keys, as driver SQL: one index search per kind, joined by UNION ALL; and its parameters
+    besides the project's. Empty SQL for no keys."""
+    values: dict[str, list[str]] = defaultdict(list)
+    for kind, value in keys:
+        values[kind.value].append(value)
+    parameters: dict[str, Any] = {}
+    for name, listed in values.items():
+        parameters[f"kind_{name}"] = name
+        parameters.update((f"{name}_{n}", value) for n, value in enumerate(listed))
+    sizes = tuple(sorted((name, len(listed)) for name, listed in values.items()))
+    return (_keyed_sql(base, sizes) if sizes else ""), parameters
+
+
+@lru_cache(maxsize=1024)
+def _keyed_sql(base: str, sizes: tuple[tuple[str, int], ...]) -> str:
+    return " UNION ALL ".join(
+        f"{base} AND kind = :kind_{name} AND value IN "
+        f"({', '.join(f':{name}_{n}' for n in range(count))})"
+        for name, count in sizes
+    )

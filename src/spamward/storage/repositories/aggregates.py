@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, bindparam, delete, update
 from sqlalchemy.orm import Session
 
 from spamward.storage import models
 from spamward.storage.models import table_of
-from spamward.storage.upsert import dialect_insert, dialect_of
+from spamward.storage.upsert import dialect_insert
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -27,65 +27,84 @@ def day_start(day: int) -> datetime:
     return _EPOCH + timedelta(days=day)
 
 
-def count_post(
-    session: Session, project_id: int, entity_ids: list[int], actor_id: int | None, at: datetime
-) -> None:
-    """Add one post at `at` to each entity's day, and its author to the entity's users."""
-    if not entity_ids:
+Posted = tuple[int, int, int | None, datetime]  # project, entity id, actor id, posted at
+
+
+def count_posts(connection: Connection, posts: Sequence[Posted]) -> None:
+    """Add each post to its entity's day, and its author to the entity's users."""
+    if not posts:
         return
-    day = day_number(at)
-    rows = [{"entity_id": e, "day": day, "project_id": project_id, "posts": 1} for e in entity_ids]
-    session.execute(_day_upsert(dialect_of(session)), rows)
-    if actor_id is not None:
-        _count_user(session, project_id, entity_ids, actor_id, at)
-
-
-def _count_user(
-    session: Session, project_id: int, entity_ids: list[int], actor_id: int, at: datetime
-) -> None:
-    users = table_of(models.EntityUser)
-    known = set(
-        session.scalars(
-            select(users.c.entity_id).where(
-                users.c.actor_id == actor_id, users.c.entity_id.in_(entity_ids)
-            )
-        )
+    days: Counter[tuple[int, int, int]] = Counter(
+        (project_id, entity_id, day_number(at)) for project_id, entity_id, _, at in posts
     )
-    new = [entity_id for entity_id in entity_ids if entity_id not in known]
+    rows = [
+        {"project_id": project_id, "entity_id": entity_id, "day": day, "posts": posts}
+        for (project_id, entity_id, day), posts in days.items()
+    ]
+    connection.execute(_day_upsert(connection.dialect.name), rows)
+    _count_users(connection, posts)
+
+
+def _count_users(connection: Connection, posts: Sequence[Posted]) -> None:
+    """Each (entity, author) pair's last post time; an entity's user count goes up by the
+    authors it had not had yet."""
+    latest: dict[tuple[int, int], tuple[int, datetime]] = {}
+    for project_id, entity_id, actor_id, at in posts:
+        if actor_id is None:
+            continue
+        seen = latest.get((entity_id, actor_id))
+        if seen is None or seen[1] < at:
+            latest[(entity_id, actor_id)] = (project_id, at)
+    if not latest:
+        return
+    rows = [
+        {"entity_id": e, "actor_id": a, "project_id": p, "last_posted_at": at}
+        for (e, a), (p, at) in latest.items()
+    ]
+    new = set(map(tuple, connection.execute(_user_insert(connection.dialect.name), rows)))
+    known = [
+        {"entity": e, "actor": a, "seen_at": at}
+        for (e, a), (_, at) in latest.items()
+        if (e, a) not in new
+    ]
     if known:
-        session.execute(
-            update(users)
-            .where(users.c.actor_id == actor_id, users.c.entity_id.in_(known))
-            .where(users.c.last_posted_at < at)
-            .values(last_posted_at=at)
-        )
+        connection.execute(_USER_SEEN, known)
     if new:
-        session.execute(
-            users.insert(),
-            [
-                {
-                    "entity_id": e,
-                    "actor_id": actor_id,
-                    "project_id": project_id,
-                    "last_posted_at": at,
-                }
-                for e in new
-            ],
-        )
-        entities = table_of(models.Entity)
-        session.execute(
-            update(entities)
-            .where(entities.c.id.in_(new))
-            .values(user_count=entities.c.user_count + 1)
-        )
+        added = Counter(entity_id for entity_id, _ in new)
+        connection.execute(_MORE_USERS, [{"entity": e, "added": n} for e, n in added.items()])
+
+
+_users = table_of(models.EntityUser)
+_entities = table_of(models.Entity)
+_USER_SEEN = (
+    update(_users)
+    .where(_users.c.entity_id == bindparam("entity"), _users.c.actor_id == bindparam("actor"))
+    .where(_users.c.last_posted_at < bindparam("seen_at"))
+    .values(last_posted_at=bindparam("seen_at"))
+)
+_MORE_USERS = (
+    update(_entities)
+    .where(_entities.c.id == bindparam("entity"))
+    .values(user_count=_entities.c.user_count + bindparam("added"))
+)
+
+
+@cache
+def _user_insert(dialect: str) -> Any:
+    """Insert (entity, author) pairs not there yet; returns the pairs it inserted."""
+    statement = dialect_insert(dialect, _users)
+    return statement.on_conflict_do_nothing(index_elements=["entity_id", "actor_id"]).returning(
+        _users.c.entity_id, _users.c.actor_id
+    )
 
 
 @cache
 def _day_upsert(dialect: str) -> Any:
     table = table_of(models.EntityDay)
     statement = dialect_insert(dialect, table)
+    added = statement.excluded.posts
     return statement.on_conflict_do_update(
-        index_elements=["entity_id", "day"], set_={"posts": table.c.posts + 1}
+        index_elements=["entity_id", "day"], set_={"posts": table.c.posts + added}
     )
 
 

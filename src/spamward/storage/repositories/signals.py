@@ -1,58 +1,75 @@
-"""The engine's reads from storage while it decides: entity counts and the account (lists
-are held in memory: storage/held_lists.py, runtime.ip_lists)."""
+"""The engine's reads from storage while it decides: entity counts, the account, and (inside
+the write that records a decision) the lists. Lists are otherwise held in memory
+(storage/held_lists.py, runtime.ip_lists).
+
+Each read is one indexed query on the driver's connection (storage/driver_sql.py): every
+decision makes them, and SQLAlchemy would cost more than the queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from spamward.domain.account import effective_status
+from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
 from spamward.domain.facts import Account, EntityKey
-from spamward.storage.keyed import keyed_parameters, keyed_select
-from spamward.storage.models import Actor, Entity
-from spamward.storage.repositories.lists import StoredLists
+from spamward.storage.driver_sql import DriverSql, driver_time, utc
+from spamward.storage.keyed import keyed_sql
+
+_COUNTS = "SELECT kind, value, post_count, user_count FROM entities WHERE project_id = :project_id"
+_LISTED = (
+    "SELECT kind, value, list FROM list_entries WHERE project_id = :project_id"
+    " AND (expires_at IS NULL OR expires_at > :now)"
+)
+_ACCOUNT = (
+    "SELECT status, events, spam_events, last_verdict, status_until, rate_limited_until"
+    " FROM actors WHERE project_id = :project_id AND external_id = :user_id"
+)
 
 
-@cache
-def _counts(kinds: tuple[str, ...]) -> Any:
-    counts = select(Entity.kind, Entity.value, Entity.post_count, Entity.user_count)
-    return keyed_select(counts, Entity.project_id, Entity.kind, Entity.value, kinds)
+class StoredSignals:
+    """A `SignalReader`'s stored part over one project's tables, on a driver connection."""
 
+    def __init__(self, sql: DriverSql, project_id: int, now: datetime) -> None:
+        self._sql = sql
+        self._project_id = project_id
+        self._now = now
 
-_ACCOUNT = select(
-    Actor.status,
-    Actor.events,
-    Actor.spam_events,
-    Actor.last_verdict,
-    Actor.status_until,
-    Actor.rate_limited_until,
-).where(Actor.project_id == bindparam("project_id"), Actor.external_id == bindparam("user_id"))
-
-
-class StoredSignals(StoredLists):
-    """A `SignalReader` over one project's tables: each read is one indexed query."""
+    @classmethod
+    def in_session(cls, session: Session, project_id: int, now: datetime) -> StoredSignals:
+        """Reads on `session`'s connection, in its transaction if it has one."""
+        connection = session.connection()
+        return cls(DriverSql(connection.connection, connection.dialect.name), project_id, now)
 
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
-        kinds, values = keyed_parameters(keys)
-        if not kinds:
+        sql, parameters = keyed_sql(_COUNTS, keys)
+        if not sql:
             return {}
-        rows = self._session.execute(_counts(kinds), {"project_id": self._project_id, **values})
+        rows = self._sql.rows(sql, {"project_id": self._project_id, **parameters})
         return {(EntityKind(kind), value): (posts, users) for kind, value, posts, users in rows}
+
+    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
+        sql, parameters = keyed_sql(_LISTED, keys)
+        if not sql:
+            return {}
+        now = driver_time(self._now, self._sql.dialect)
+        rows = self._sql.rows(sql, {"project_id": self._project_id, "now": now, **parameters})
+        return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}
 
     def account(self, user_id: str) -> Account:
         parameters = {"project_id": self._project_id, "user_id": user_id}
-        row = self._session.execute(_ACCOUNT, parameters).one_or_none()
+        row = self._sql.row(_ACCOUNT, parameters)
         if row is None:
             return Account()
         status, events, spam_events, last_verdict, status_until, rate_limited_until = row
+        limited_until = utc(rate_limited_until)
         return Account(
-            effective_status(status, status_until, self._now),
+            effective_status(status, utc(status_until), self._now),
             events,
             spam_events,
             last_verdict,
-            rate_limited=rate_limited_until is not None and rate_limited_until > self._now,
+            rate_limited=limited_until is not None and limited_until > self._now,
         )

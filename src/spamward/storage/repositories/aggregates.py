@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from spamward.storage import models
+from spamward.storage.driver_sql import DriverSql
 from spamward.storage.models import table_of
-from spamward.storage.upsert import dialect_insert
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -30,10 +29,8 @@ def day_start(day: int) -> datetime:
 Posted = tuple[int, int, int | None, datetime]  # project, entity id, actor id, posted at
 
 
-def count_posts(connection: Connection, posts: Sequence[Posted]) -> None:
+def count_posts(sql: DriverSql, posts: Sequence[Posted]) -> None:
     """Add each post to its entity's day, and its author to the entity's users."""
-    if not posts:
-        return
     days: Counter[tuple[int, int, int]] = Counter(
         (project_id, entity_id, day_number(at)) for project_id, entity_id, _, at in posts
     )
@@ -41,11 +38,11 @@ def count_posts(connection: Connection, posts: Sequence[Posted]) -> None:
         {"project_id": project_id, "entity_id": entity_id, "day": day, "posts": posts}
         for (project_id, entity_id, day), posts in days.items()
     ]
-    connection.execute(_day_upsert(connection.dialect.name), rows)
-    _count_users(connection, posts)
+    sql.many(_ADD_DAY_POSTS, rows)
+    _count_users(sql, posts)
 
 
-def _count_users(connection: Connection, posts: Sequence[Posted]) -> None:
+def _count_users(sql: DriverSql, posts: Sequence[Posted]) -> None:
     """Each (entity, author) pair's last post time; an entity's user count goes up by the
     authors it had not had yet."""
     latest: dict[tuple[int, int], tuple[int, datetime]] = {}
@@ -55,57 +52,25 @@ def _count_users(connection: Connection, posts: Sequence[Posted]) -> None:
         seen = latest.get((entity_id, actor_id))
         if seen is None or seen[1] < at:
             latest[(entity_id, actor_id)] = (project_id, at)
-    if not latest:
-        return
     rows = [
-        {"entity_id": e, "actor_id": a, "project_id": p, "last_posted_at": at}
+        {"entity_id": e, "actor_id": a, "project_id": p, "last_posted_at": sql.time(at)}
         for (e, a), (p, at) in latest.items()
     ]
-    new = set(map(tuple, connection.execute(_user_insert(connection.dialect.name), rows)))
-    known = [
-        {"entity": e, "actor": a, "seen_at": at}
-        for (e, a), (_, at) in latest.items()
-        if (e, a) not in new
-    ]
-    if known:
-        connection.execute(_USER_SEEN, known)
-    if new:
-        added = Counter(entity_id for entity_id, _ in new)
-        connection.execute(_MORE_USERS, [{"entity": e, "added": n} for e, n in added.items()])
+    new = {(e, a) for e, a in sql.values(_INSERT_USER, _USER_COLUMNS, rows, _NEW_USERS_ONLY)}
+    sql.many(_USER_SEEN, [row for row in rows if (row["entity_id"], row["actor_id"]) not in new])
+    added = Counter(entity_id for entity_id, _ in new)
+    sql.many(_MORE_USERS, [{"entity_id": e, "added": n} for e, n in added.items()])
 
 
-_users = table_of(models.EntityUser)
-_entities = table_of(models.Entity)
-_USER_SEEN = (
-    update(_users)
-    .where(_users.c.entity_id == bindparam("entity"), _users.c.actor_id == bindparam("actor"))
-    .where(_users.c.last_posted_at < bindparam("seen_at"))
-    .values(last_posted_at=bindparam("seen_at"))
-)
-_MORE_USERS = (
-    update(_entities)
-    .where(_entities.c.id == bindparam("entity"))
-    .values(user_count=_entities.c.user_count + bindparam("added"))
-)
-
-
-@cache
-def _user_insert(dialect: str) -> Any:
-    """Insert (entity, author) pairs not there yet; returns the pairs it inserted."""
-    statement = dialect_insert(dialect, _users)
-    return statement.on_conflict_do_nothing(index_elements=["entity_id", "actor_id"]).returning(
-        _users.c.entity_id, _users.c.actor_id
-    )
-
-
-@cache
-def _day_upsert(dialect: str) -> Any:
-    table = table_of(models.EntityDay)
-    statement = dialect_insert(dialect, table)
-    added = statement.excluded.posts
-    return statement.on_conflict_do_update(
-        index_elements=["entity_id", "day"], set_={"posts": table.c.posts + added}
-    )
+_ADD_DAY_POSTS = """INSERT INTO entity_days (entity_id, day, project_id, posts)
+VALUES (:entity_id, :day, :project_id, :posts)
+ON CONFLICT (entity_id, day) DO UPDATE SET posts = entity_days.posts + excluded.posts"""
+_INSERT_USER = "INSERT INTO entity_users"
+_USER_COLUMNS = ("entity_id", "actor_id", "project_id", "last_posted_at")
+_NEW_USERS_ONLY = "ON CONFLICT (entity_id, actor_id) DO NOTHING RETURNING entity_id, actor_id"
+_USER_SEEN = """UPDATE entity_users SET last_posted_at = :last_posted_at
+WHERE entity_id = :entity_id AND actor_id = :actor_id AND last_posted_at < :last_posted_at"""
+_MORE_USERS = "UPDATE entities SET user_count = user_count + :added WHERE id = :entity_id"
 
 
 def roll_window(session: Session, project_id: int, first_day: int) -> tuple[int, int]:

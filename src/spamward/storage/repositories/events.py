@@ -1,5 +1,7 @@
 """Writing decided events in batches: each table of a batch of decisions is written with one
-multi-row statement, so the cost per statement is paid once per batch, not per decision.
+multi-row statement (or one executemany), so the cost per statement is paid once per batch,
+not per decision. They run on the driver's connection (storage/driver_sql.py): SQLAlchemy's
+handling of each row would cost more than the database's.
 
 Rows that several decisions of a batch touch (an actor posting twice, an entity in many
 posts) are merged before the statement: an upsert may change each row once."""
@@ -10,18 +12,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert
 from sqlalchemy.orm import Session
 
 from spamward.domain.entity import Entity
 from spamward.domain.event import Event
-from spamward.storage import models
-from spamward.storage.models import table_of
+from spamward.storage.driver_sql import DriverSql
 from spamward.storage.repositories.aggregates import count_posts
-from spamward.storage.upsert import dialect_insert
 
 SPAM_VERDICTS = frozenset({"hold", "block"})  # what counts as spam in an account's history
 
@@ -58,33 +56,26 @@ def record_events(session: Session, batch: Sequence[DecidedEvent]) -> None:
     """Store a batch's events, actors, entities, occurrences, window counters, decisions and
     shadow hits, in the session's transaction."""
     connection = session.connection()
-    actor_ids = _upsert_actors(connection, batch)
+    sql = DriverSql(connection.connection, connection.dialect.name)
+    actor_ids = _upsert_actors(sql, batch)
     actors = [_actor_id(item, actor_ids) for item in batch]
-    connection.execute(
-        insert(table_of(models.Event)),
-        [_event_row(item, actor_id) for item, actor_id in zip(batch, actors, strict=True)],
-    )
-    entity_ids = _upsert_entities(connection, batch)
+    sql.many(_INSERT_EVENT, [_event_row(sql, i, a) for i, a in zip(batch, actors, strict=True)])
+    entity_ids = _upsert_entities(sql, batch)
     occurrences = [
         (item, entity_ids[_entity_key(item.project_id, posted.entity)], actor_id)
         for item, actor_id in zip(batch, actors, strict=True)
         for posted in _unique(item.entities)
     ]
-    if occurrences:
-        connection.execute(
-            insert(table_of(models.EntityOccurrence)),
-            [_occurrence_row(item, entity_id, actor) for item, entity_id, actor in occurrences],
-        )
+    sql.many(_INSERT_OCCURRENCE, [_occurrence_row(sql, i, e, a) for i, e, a in occurrences])
     count_posts(
-        connection,
+        sql,
         [(item.project_id, e, actor, item.event.occurred_at) for item, e, actor in occurrences
          if item.in_window],
     )  # fmt: skip
-    connection.execute(insert(table_of(models.Decision)), [_decision_row(i) for i in batch])
-    shadow_hits = [_shadow_row(item, rule, would_be) for item in batch
+    sql.many(_INSERT_DECISION, [_decision_row(sql, item) for item in batch])
+    shadow_hits = [_shadow_row(sql, item, rule, would_be) for item in batch
                    for rule, would_be in item.shadow_hits]  # fmt: skip
-    if shadow_hits:
-        connection.execute(insert(table_of(models.ShadowHit)), shadow_hits)
+    sql.many(_INSERT_SHADOW_HIT, shadow_hits)
 
 
 def _actor_id(item: DecidedEvent, actor_ids: dict[ActorKey, int]) -> int | None:
@@ -92,7 +83,7 @@ def _actor_id(item: DecidedEvent, actor_ids: dict[ActorKey, int]) -> int | None:
     return None if user_id is None else actor_ids[(item.project_id, user_id)]
 
 
-def _upsert_actors(connection: Connection, batch: Sequence[DecidedEvent]) -> dict[ActorKey, int]:
+def _upsert_actors(sql: DriverSql, batch: Sequence[DecidedEvent]) -> dict[ActorKey, int]:
     """Each actor's id, with the batch's events counted in its history."""
     rows: dict[ActorKey, dict[str, Any]] = {}
     for item in batch:
@@ -104,30 +95,28 @@ def _upsert_actors(connection: Connection, batch: Sequence[DecidedEvent]) -> dic
         if row is None:
             rows[(item.project_id, actor.user_id)] = {
                 "project_id": item.project_id, "external_id": actor.user_id,
-                "email": actor.email, "first_seen_at": item.received_at,
-                "last_seen_at": item.received_at, "events": 1, "spam_events": spam,
+                "email": actor.email, "first_seen_at": sql.time(item.received_at),
+                "last_seen_at": sql.time(item.received_at), "events": 1, "spam_events": spam,
                 "last_verdict": item.verdict,
             }  # fmt: skip
             continue
         row["email"] = actor.email or row["email"]
-        row["last_seen_at"] = item.received_at
+        row["last_seen_at"] = sql.time(item.received_at)
         row["events"] += 1
         row["spam_events"] += spam
         row["last_verdict"] = item.verdict
     if not rows:
         return {}
-    returned = connection.execute(_actor_upsert(connection.dialect.name), list(rows.values()))
+    returned = sql.values(_INSERT_ACTOR, _ACTOR_COLUMNS, list(rows.values()), _ACTOR_CONFLICT)
     return {(project_id, user_id): actor_id for actor_id, project_id, user_id in returned}
 
 
-def _upsert_entities(
-    connection: Connection, batch: Sequence[DecidedEvent]
-) -> dict[EntityRowKey, int]:
+def _upsert_entities(sql: DriverSql, batch: Sequence[DecidedEvent]) -> dict[EntityRowKey, int]:
     """The ids of the batch's entities: new ones created, the others' first and last seen,
     window count and list state brought up to date."""
     rows: dict[EntityRowKey, dict[str, Any]] = {}
     for item in batch:
-        posted_at = item.event.occurred_at
+        posted_at = sql.time(item.event.occurred_at)
         for posted in _unique(item.entities):
             entity = posted.entity
             key = _entity_key(item.project_id, entity)
@@ -145,7 +134,7 @@ def _upsert_entities(
             row["post_count"] += int(item.in_window)
     if not rows:
         return {}
-    returned = connection.execute(_entity_upsert(connection.dialect.name), list(rows.values()))
+    returned = sql.values(_INSERT_ENTITY, _ENTITY_COLUMNS, list(rows.values()), _ENTITY_CONFLICT)
     return {(project_id, kind, value): id_ for id_, project_id, kind, value in returned}
 
 
@@ -157,11 +146,11 @@ def _unique(entities: Sequence[PostedEntity]) -> list[PostedEntity]:
     return list({posted.entity.key: posted for posted in entities}.values())
 
 
-def _event_row(item: DecidedEvent, actor_id: int | None) -> dict[str, Any]:
+def _event_row(sql: DriverSql, item: DecidedEvent, actor_id: int | None) -> dict[str, Any]:
     event = item.event
     actor, content = event.actor, event.content
     return {
-        "id": item.event_id,
+        "id": sql.uuid(item.event_id),
         "project_id": item.project_id,
         "type": event.type.value,
         "actor_id": actor_id,
@@ -171,85 +160,98 @@ def _event_row(item: DecidedEvent, actor_id: int | None) -> dict[str, Any]:
         "country": actor.country,
         "title": content.title,
         "text": content.text,
-        "context": event.context,
-        "occurred_at": event.occurred_at,
-        "received_at": item.received_at,
+        "context": sql.json(event.context),
+        "occurred_at": sql.time(event.occurred_at),
+        "received_at": sql.time(item.received_at),
     }
 
 
-def _occurrence_row(item: DecidedEvent, entity_id: int, actor_id: int | None) -> dict[str, Any]:
+def _occurrence_row(
+    sql: DriverSql, item: DecidedEvent, entity_id: int, actor_id: int | None
+) -> dict[str, Any]:
     return {
-        "event_id": item.event_id,
+        "event_id": sql.uuid(item.event_id),
         "entity_id": entity_id,
         "project_id": item.project_id,
         "actor_id": actor_id,
-        "occurred_at": item.event.occurred_at,
+        "occurred_at": sql.time(item.event.occurred_at),
     }
 
 
-def _decision_row(item: DecidedEvent) -> dict[str, Any]:
+def _decision_row(sql: DriverSql, item: DecidedEvent) -> dict[str, Any]:
     return {
-        "id": item.decision_id,
+        "id": sql.uuid(item.decision_id),
         "project_id": item.project_id,
-        "event_id": item.event_id,
+        "event_id": sql.uuid(item.event_id),
         "verdict": item.verdict,
         "score": item.score,
-        "trace": item.trace,
+        "trace": sql.json(item.trace),
         "duration_us": item.duration_us,
         "policy_version": item.policy_version,
-        "created_at": item.received_at,
+        "created_at": sql.time(item.received_at),
     }
 
 
-def _shadow_row(item: DecidedEvent, rule: str, would_be: str) -> dict[str, Any]:
+def _shadow_row(sql: DriverSql, item: DecidedEvent, rule: str, would_be: str) -> dict[str, Any]:
     return {
         "project_id": item.project_id,
-        "decision_id": item.decision_id,
+        "decision_id": sql.uuid(item.decision_id),
         "rule": rule,
         "policy_version": item.policy_version,
         "verdict": item.verdict,
         "would_be": would_be,
-        "at": item.received_at,
+        "at": sql.time(item.received_at),
     }
 
 
-# Upserts are built once per dialect and run with parameters: SQLAlchemy then reuses their
-# compiled form instead of building and compiling a statement for every batch. They return
-# each row's key with its id: one multi-row statement, in whatever order the rows come back.
-@cache
-def _actor_upsert(dialect: str) -> Any:
-    table = table_of(models.Actor)
-    statement = dialect_insert(dialect, table)
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=["project_id", "external_id"],
-        set_={
-            "last_seen_at": new.last_seen_at,
-            "email": func.coalesce(new.email, table.c.email),
-            "events": table.c.events + new.events,
-            "spam_events": table.c.spam_events + new.spam_events,
-            "last_verdict": new.last_verdict,
-        },
-    ).returning(table.c.id, table.c.project_id, table.c.external_id)
+def _insert(table: str, columns: Sequence[str]) -> str:
+    """An INSERT of named parameters; `table` and `columns` are this module's constants."""
+    names, values = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608
 
 
-@cache
-def _entity_upsert(dialect: str) -> Any:
-    table = table_of(models.Entity)
-    statement = dialect_insert(dialect, table)
-    new = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=["project_id", "kind", "value"],
-        set_={
-            "last_seen_at": case(
-                (new.last_seen_at > table.c.last_seen_at, new.last_seen_at),
-                else_=table.c.last_seen_at,
-            ),
-            "first_seen_at": case(
-                (new.first_seen_at < table.c.first_seen_at, new.first_seen_at),
-                else_=table.c.first_seen_at,
-            ),
-            "post_count": table.c.post_count + new.post_count,
-            "list_state": new.list_state,
-        },
-    ).returning(table.c.id, table.c.project_id, table.c.kind, table.c.value)
+_INSERT_EVENT = _insert(
+    "events",
+    ("id", "project_id", "type", "actor_id", "external_id", "ip", "user_agent", "country",
+     "title", "text", "context", "occurred_at", "received_at"),
+)  # fmt: skip
+_INSERT_OCCURRENCE = _insert(
+    "entity_occurrences", ("event_id", "entity_id", "project_id", "actor_id", "occurred_at")
+)
+_INSERT_DECISION = _insert(
+    "decisions",
+    ("id", "project_id", "event_id", "verdict", "score", "trace", "duration_us",
+     "policy_version", "created_at"),
+)  # fmt: skip
+_INSERT_SHADOW_HIT = _insert(
+    "shadow_hits",
+    ("project_id", "decision_id", "rule", "policy_version", "verdict", "would_be", "at"),
+)
+
+# Upserts of rows merged per key; each returns its rows' keys with their ids, in whatever
+# order the database returns them.
+_INSERT_ACTOR = "INSERT INTO actors"
+_ACTOR_COLUMNS = (
+    "project_id", "external_id", "email", "first_seen_at", "last_seen_at", "events",
+    "spam_events", "last_verdict",
+)  # fmt: skip
+_ACTOR_CONFLICT = """ON CONFLICT (project_id, external_id) DO UPDATE SET
+    last_seen_at = excluded.last_seen_at,
+    email = coalesce(excluded.email, actors.email),
+    events = actors.events + excluded.events,
+    spam_events = actors.spam_events + excluded.spam_events,
+    last_verdict = excluded.last_verdict
+RETURNING id, project_id, external_id"""
+_INSERT_ENTITY = "INSERT INTO entities"
+_ENTITY_COLUMNS = (
+    "project_id", "kind", "value", "display", "host", "list_state", "first_seen_at",
+    "last_seen_at", "post_count",
+)  # fmt: skip
+_ENTITY_CONFLICT = """ON CONFLICT (project_id, kind, value) DO UPDATE SET
+    last_seen_at = CASE WHEN excluded.last_seen_at > entities.last_seen_at
+        THEN excluded.last_seen_at ELSE entities.last_seen_at END,
+    first_seen_at = CASE WHEN excluded.first_seen_at < entities.first_seen_at
+        THEN excluded.first_seen_at ELSE entities.first_seen_at END,
+    post_count = entities.post_count + excluded.post_count,
+    list_state = excluded.list_state
+RETURNING id, project_id, kind, value"""

@@ -30,10 +30,11 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     knobs = runtime.projects.get(project_id)
     if knobs is None:
         raise NotFound("no such project")
-    with runtime.database.read() as session:
+    with runtime.database.read() as session:  # reads only when a version is new here
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
-        stored = StoredSignals.in_session(session, project_id, now)
         model = spam_model(runtime, session, project_id, knobs.spam_model_version)
+    with runtime.database.driver_read() as sql:
+        stored = StoredSignals(sql, project_id, now)
         signals = LiveSignals(
             stored, runtime.counters, runtime.lists, runtime.ip_lists_of(project_id),
             project_id, now, model,

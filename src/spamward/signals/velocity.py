@@ -14,6 +14,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from spamward.domain.entity import Entity
@@ -86,6 +87,7 @@ def _entity_subjects(entity: Entity, user: str | None) -> tuple[Subject, ...]:
     return (Subject("posts", key), Subject("users", key, member=user), *near)
 
 
+@lru_cache(maxsize=8192)  # every decision asks, twice; ipaddress is slow at it
 def network_of(ip: str) -> str:
     """The /24 of an IPv4 address or the /64 of an IPv6 one: where one operator's
     addresses usually sit."""

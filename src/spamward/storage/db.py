@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from spamward.settings import Settings
+from spamward.storage.driver_sql import DriverSql
 
 _WRITTEN_TABLE = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.I)
 _WROTE = "spamward.wrote"  # the watched tables a connection's transaction wrote
@@ -57,6 +58,16 @@ class Database:
     def read(self) -> Iterator[Session]:
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def driver_read(self) -> Iterator[DriverSql]:
+        """Reads on a pooled connection of the driver itself (storage/driver_sql.py): the
+        few every decision makes, without an ORM session's cost."""
+        connection = self.read_engine.raw_connection()
+        try:
+            yield DriverSql(connection, self.dialect)
+        finally:
+            connection.close()  # back to the pool
 
     def on_commit_to(self, tables: frozenset[str], call: Callable[[], None]) -> None:
         """Call `call` when a transaction that wrote to one of `tables` commits (just before

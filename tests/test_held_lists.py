@@ -4,6 +4,7 @@ this process at once and in another within `fresh_seconds`."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -158,3 +159,38 @@ def _changes(runtime: Runtime, project: ApiProject) -> list[tuple[str, str]]:
             .order_by(ListChange.id)
         )
         return [(kind, value) for kind, value in rows]
+
+
+def test_readers_go_on_with_held_lists_while_one_reads_another_process_changes(
+    runtime: Runtime, other: Runtime, project: ApiProject
+) -> None:
+    """Lists older than `fresh_seconds` are brought up to date by one reader; the others
+    don't queue behind it (holding their database connections): they read what is held."""
+    assert listed(other, project, (DOMAIN, "spam.com")) == {}
+    deny(runtime, project, "spam.com")
+    held = other.lists._projects[project.id]
+    held.checked_at = float("-inf")  # due for a refresh
+    with held.lock:  # a reader is refreshing
+        during = listed(other, project, (DOMAIN, "spam.com"))
+
+    assert during == {}  # answered at once, from what was held
+    assert listed(other, project, (DOMAIN, "spam.com")) == {"spam.com": "deny"}
+
+
+def test_a_change_in_this_process_waits_for_a_refresh_under_way(
+    runtime: Runtime, project: ApiProject
+) -> None:
+    assert listed(runtime, project, (DOMAIN, "spam.com")) == {}
+    held = runtime.lists._projects[project.id]
+    deny(runtime, project, "spam.com")
+    answers: list[dict[str, str]] = []
+    reader = threading.Thread(
+        target=lambda: answers.append(listed(runtime, project, (DOMAIN, "spam.com")))
+    )
+    with held.lock:  # a refresh under way: this process's own change must not be missed
+        reader.start()
+        reader.join(0.2)  # not timing: the reader must still be waiting when this ends
+        assert reader.is_alive()
+    reader.join(10)
+
+    assert answers == [{"spam.com": "deny"}]

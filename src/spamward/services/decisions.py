@@ -33,12 +33,13 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
     with runtime.database.read() as session:  # reads only when a version is new here
         policy = live_policy(runtime, session, project_id, knobs.policy_version)
         model = spam_model(runtime, session, project_id, knobs.spam_model_version)
+    ip_lists = runtime.ip_lists_of(project_id)
+    runtime.lists.refresh(project_id)  # both read on connections of their own when due
     with runtime.database.driver_read() as sql:
         stored = StoredSignals(sql, project_id, now)
         signals = LiveSignals(
-            stored, runtime.counters, runtime.lists, runtime.ip_lists_of(project_id),
-            project_id, now, model,
-        )  # fmt: skip
+            stored, runtime.counters, runtime.lists, ip_lists, project_id, now, model
+        )
         decision = evaluate(
             event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
         )

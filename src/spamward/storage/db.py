@@ -36,7 +36,9 @@ class Database:
                 self.url, settings.sqlite_synchronous, immediate=False
             )
         else:
-            self.engine = create_engine(self.url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            # Connections kept: a request thread holds one while it evaluates, and one
+            # opened past the pool is closed again on return (PostgreSQL connects slowly).
+            self.engine = create_engine(self.url, pool_size=20, max_overflow=10, pool_pre_ping=True)
             self.read_engine = self.engine
         self._write_turn: AbstractContextManager[object] = (
             threading.Lock() if settings.is_sqlite else nullcontext()

@@ -93,14 +93,28 @@ class HeldLists:
     def forget(self) -> None:
         self._generation += 1
 
+    def refresh(self, project_id: int) -> None:
+        """Bring the project's lists up to date if they are due, before the caller takes a
+        database connection: the refresh reads on a connection of its own."""
+        self._current(project_id)
+
     def _current(self, project_id: int) -> _Held:
+        """The project's lists, refreshed when `max_age` old or when this process changed
+        them. Only a change of this process's own is waited for: while one thread reads
+        another process's changes, the others go on with the lists as held (at most
+        `max_age` old), rather than queue behind it holding their database connections."""
         held = self._projects.get(project_id) or self._new(project_id)
         clock = time.monotonic()
         if held.generation == self._generation and clock - held.checked_at < self._max_age:
             return held
-        with held.lock:
+        wait = held.generation != self._generation  # also true before the first load
+        if not held.lock.acquire(blocking=wait):
+            return held
+        try:
             if held.generation != self._generation or clock - held.checked_at >= self._max_age:
                 self._refresh(project_id, held, clock)
+        finally:
+            held.lock.release()
         return held
 
     def _new(self, project_id: int) -> _Held:

@@ -30,8 +30,8 @@ KEY_SEARCH = "USING INDEX sqlite_autoindex_{table}_1 (project_id=? AND kind=? AN
 class CapturingSql(DriverSql):
     """Driver SQL that keeps each statement it runs, as the driver received it."""
 
-    def __init__(self, stored: StoredSignals) -> None:
-        super().__init__(stored._sql._connection, stored._sql.dialect)
+    def __init__(self, sql: DriverSql) -> None:
+        super().__init__(sql.connection, sql.dialect)
         self.captured: list[tuple[str, Any]] = []
 
     def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[Sequence[Any]]:
@@ -40,8 +40,8 @@ class CapturingSql(DriverSql):
 
 
 def captured_sql(runtime: Runtime, project_id: int, read: Callable[[StoredSignals], Any]) -> Any:
-    with runtime.database.read() as session:
-        capturing = CapturingSql(StoredSignals.in_session(session, project_id, runtime.clock()))
+    with runtime.database.driver_read() as sql:
+        capturing = CapturingSql(sql)
         read(StoredSignals(capturing, project_id, runtime.clock()))
     assert len(capturing.captured) == 1, capturing.captured
     return capturing.captured[0]

@@ -13,7 +13,7 @@ from spamward.errors import NotFound
 from spamward.runtime import Runtime
 from spamward.storage.repositories import review_queue as repo
 from spamward.storage.repositories import reviews as review_repo
-from spamward.storage.repositories.lists import StoredLists
+from spamward.storage.repositories.signals import StoredSignals
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,5 +55,5 @@ def list_states(
     runtime: Runtime, project_id: int, keys: Iterable[tuple[EntityKind, str]]
 ) -> dict[tuple[EntityKind, str], ListName]:
     """The list each entity is on now (exact entries, unexpired), in one query."""
-    with runtime.database.read() as session:
-        return dict(StoredLists(session, project_id, runtime.clock()).listed(keys))
+    with runtime.database.driver_read() as sql:
+        return dict(StoredSignals(sql, project_id, runtime.clock()).listed(keys))

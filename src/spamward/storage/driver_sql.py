@@ -1,9 +1,11 @@
-"""SQL run on the database driver's own connection, for the few reads every decision makes.
+"""SQL run on the database driver's own connection, for the statements every decision
+makes: its reads while it is evaluated, and the writes that record a batch of decisions.
 
-SQLAlchemy costs about 50 to 150 µs per statement (and an ORM session about as much again),
-several times what an indexed lookup costs the database; on the decision path that is most
-of the read. These statements are plain SQL with `:name` parameters, spelled for the driver
-(`%(name)s` for psycopg), and their results converted here.
+SQLAlchemy costs about 50 to 150 µs per statement (an ORM session about as much again) and
+more per row of an executemany, several times what an indexed lookup or an insert costs the
+database. These statements are plain SQL with `:name` parameters, spelled for the driver
+(`%(name)s` for psycopg); values are given and read back the way SQLAlchemy stores them, so
+the ORM reads what they wrote.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class DriverSql:
     """Statements on one driver connection, in its dialect's parameter style."""
 
     def __init__(self, connection: DriverConnection, dialect: str) -> None:
-        self._connection = connection
+        self.connection = connection
         self.dialect = dialect
 
     def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[Sequence[Any]]:
@@ -85,7 +87,7 @@ class DriverSql:
 
     @contextmanager
     def _cursor(self) -> Iterator[Cursor]:
-        cursor: Cursor = self._connection.cursor()
+        cursor: Cursor = self.connection.cursor()
         try:
             yield cursor
         finally:

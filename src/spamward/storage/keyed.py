@@ -2,7 +2,8 @@
 
 SQLite does not use an index for a row-value `(kind, value) IN (...)`: it reads every row of
 the project. One `kind = ? AND value IN (...)` select per kind, joined by UNION ALL, is an
-index search on SQLite and PostgreSQL alike. Statements are built once per set of kinds.
+index search on SQLite and PostgreSQL alike. Statements are built once per shape (the kinds
+and how many values of each).
 """
 
 from __future__ import annotations
@@ -12,39 +13,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, union_all
-from sqlalchemy.orm import InstrumentedAttribute
-
 from spamward.domain.entity import EntityKind
 
 EntityKey = tuple[EntityKind, str]
-
-
-def keyed_select(
-    base: Select[*tuple[Any, ...]],
-    project_id: InstrumentedAttribute[int],
-    kind: InstrumentedAttribute[str],
-    value: InstrumentedAttribute[str],
-    kinds: tuple[str, ...],
-) -> Any:
-    parts = [
-        base.where(
-            project_id == bindparam("project_id"),
-            kind == name,
-            value.in_(bindparam(f"values_{name}", expanding=True)),
-        )
-        for name in kinds
-    ]
-    return parts[0] if len(parts) == 1 else union_all(*parts)
-
-
-def keyed_parameters(keys: Iterable[EntityKey]) -> tuple[tuple[str, ...], dict[str, Any]]:
-    """The kinds present (sorted, the statement's cache key) and each kind's values."""
-    values: dict[str, list[str]] = defaultdict(list)
-    for kind, value in keys:
-        values[kind.value].append(value)
-    kinds = tuple(sorted(values))
-    return kinds, {f"values_{name}": values[name] for name in kinds}
 
 
 def keyed_sql(base: str, keys: Iterable[EntityKey]) -> tuple[str, dict[str, Any]]:

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime
-from functools import cache
-from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
-from spamward.storage.keyed import keyed_parameters, keyed_select
 from spamward.storage.models import ListChange, ListEntry
 
 EntityKey = tuple[EntityKind, str]
@@ -105,28 +101,3 @@ def purge_changes(session: Session, project_id: int, before: datetime) -> None:
             ListChange.project_id == project_id, ListChange.changed_at < before
         )
     )
-
-
-@cache
-def _listed(kinds: tuple[str, ...]) -> Any:
-    live = select(ListEntry.kind, ListEntry.value, ListEntry.list).where(
-        or_(ListEntry.expires_at.is_(None), ListEntry.expires_at > bindparam("now"))
-    )
-    return keyed_select(live, ListEntry.project_id, ListEntry.kind, ListEntry.value, kinds)
-
-
-class StoredLists:
-    """A `ListReader` over one project's stored entries: one indexed query per event."""
-
-    def __init__(self, session: Session, project_id: int, now: datetime) -> None:
-        self._session = session
-        self._project_id = project_id
-        self._now = now
-
-    def listed(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, ListName]:
-        kinds, values = keyed_parameters(keys)
-        if not kinds:
-            return {}
-        parameters = {"project_id": self._project_id, "now": self._now, **values}
-        rows = self._session.execute(_listed(kinds), parameters)
-        return {(EntityKind(kind), value): ListName(name) for kind, value, name in rows}

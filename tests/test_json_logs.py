@@ -32,6 +32,7 @@ PASSWORD = "correct horse battery staple 93!"
 SMTP_PASSWORD = "smtp-password-never-logged-4711"
 UNREACHABLE = "http://127.0.0.1:9/"  # the discard port: connecting fails at once
 SQL_LOGGER = "sqlalchemy.engine"
+DRIVER_SQL = "spamward.sql"  # the decision path's own statements (storage/driver_sql.py)
 
 
 @pytest.fixture
@@ -102,9 +103,12 @@ def test_lines_logged_while_deciding_carry_the_project_then_the_decision_id(
     assert decision["latency_ms"] > 0
     # Evaluation reads in the request's thread: its lines carry the project. The write runs
     # in the group-commit thread, one transaction for several decisions: it carries neither.
-    sql = [line for line in during if line["logger"].startswith(SQL_LOGGER)]
-    evaluation_lookup, _in_the_write = [x for x in sql if "FROM list_entries" in x["message"]]
-    assert evaluation_lookup.get("project") == project.id
+    sql = [line for line in during if line["logger"].startswith((SQL_LOGGER, DRIVER_SQL))]
+    driver = [line for line in sql if line["logger"] == DRIVER_SQL]
+    [account_read] = [x for x in driver if "FROM actors" in x["message"]]
+    [lists_in_the_write] = [x for x in driver if "FROM list_entries" in x["message"]]
+    assert account_read.get("project") == project.id
+    assert "project" not in lists_in_the_write
     assert {line.get("project") for line in sql} <= {project.id, None}
     assert [line for line in sql if "decision_id" in line] == []  # not known until decided
     assert after, "the second request logged its SQL too"

@@ -11,6 +11,7 @@ the ORM reads what they wrote.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,6 +23,7 @@ from typing import Any, Protocol
 import orjson
 from psycopg.types.json import Jsonb
 
+log = logging.getLogger("spamward.sql")  # each statement, at DEBUG (SQLAlchemy's don't see them)
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 _ROWS_PER_STATEMENT = 200  # multi-row VALUES: well under both databases' parameter limits
 
@@ -46,19 +48,19 @@ class DriverSql:
         self.dialect = dialect
 
     def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[Sequence[Any]]:
-        with self._cursor() as cursor:
+        with self._cursor(sql) as cursor:
             cursor.execute(spelled(sql, self.dialect), parameters)
             return cursor.fetchall()
 
     def row(self, sql: str, parameters: Mapping[str, Any]) -> Sequence[Any] | None:
-        with self._cursor() as cursor:
+        with self._cursor(sql) as cursor:
             cursor.execute(spelled(sql, self.dialect), parameters)
             return cursor.fetchone()
 
     def many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """`sql` once for each of `rows` (the driver's executemany)."""
         if rows:
-            with self._cursor() as cursor:
+            with self._cursor(sql) as cursor:
                 cursor.executemany(spelled(sql, self.dialect), rows)
 
     def values(
@@ -86,7 +88,9 @@ class DriverSql:
         return driver_time(moment, self.dialect)
 
     @contextmanager
-    def _cursor(self) -> Iterator[Cursor]:
+    def _cursor(self, sql: str) -> Iterator[Cursor]:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(sql)
         cursor: Cursor = self.connection.cursor()
         try:
             yield cursor

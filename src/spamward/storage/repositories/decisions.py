@@ -2,68 +2,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from spamward.storage.models import Actor, Decision, Event, ShadowHit, table_of
-
-
-def insert_decision(
-    session: Session,
-    project_id: int,
-    *,
-    decision_id: uuid.UUID,
-    event_id: uuid.UUID,
-    verdict: str,
-    score: float,
-    trace: dict[str, Any],
-    duration_us: float,
-    policy_version: int,
-    at: datetime,
-) -> None:
-    session.execute(
-        insert(table_of(Decision)),
-        {
-            "id": decision_id,
-            "project_id": project_id,
-            "event_id": event_id,
-            "verdict": verdict,
-            "score": score,
-            "trace": trace,
-            "duration_us": duration_us,
-            "policy_version": policy_version,
-            "created_at": at,
-        },
-    )
-
-
-def insert_shadow_hits(
-    session: Session,
-    project_id: int,
-    decision_id: uuid.UUID,
-    policy_version: int,
-    verdict: str,
-    hits: list[tuple[str, str]],
-    at: datetime,
-) -> None:
-    """Shadow rules that hit, each with the verdict it would have caused."""
-    session.execute(
-        insert(table_of(ShadowHit)),
-        [
-            {
-                "project_id": project_id,
-                "decision_id": decision_id,
-                "rule": rule,
-                "policy_version": policy_version,
-                "verdict": verdict,
-                "would_be": would_be,
-                "at": at,
-            }
-            for rule, would_be in hits
-        ],
-    )
+from spamward.storage.models import Actor, Decision, Event, ShadowHit
 
 
 def decision_by_id(session: Session, project_id: int, decision_id: uuid.UUID) -> Decision | None:

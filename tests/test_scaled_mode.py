@@ -376,6 +376,14 @@ def redis_prefix() -> Iterator[str]:
     client.close()
 
 
+def decisions_in_metrics(base_url: str) -> int:
+    """spamward_decisions_total summed over its labels, from one new connection's /metrics."""
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    counts = [line.rsplit(" ", 1)[1] for line in text.splitlines()
+              if line.startswith("spamward_decisions_total{")]  # fmt: skip
+    return sum(int(float(count)) for count in counts)
+
+
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc/net/tcp (Linux)")
 def test_two_api_and_two_worker_processes_share_postgresql_and_redis(
     fresh_schema: str, redis_prefix: str, tmp_path: Path
@@ -395,6 +403,7 @@ def test_two_api_and_two_worker_processes_share_postgresql_and_redis(
         ):
             configure_site(cluster.base_url, key, receiver.url)
             run = run_traffic(cluster, key)
+            metrics = [decisions_in_metrics(cluster.base_url) for _ in range(2 * API_PROCESSES)]
             asking = sum("call_webhook" in a.actions for a in run.answers)
             actions = finished_actions(database, project_id, asking)
             worker_pids = {worker.pid for worker in cluster.workers}
@@ -402,6 +411,8 @@ def test_two_api_and_two_worker_processes_share_postgresql_and_redis(
         check_list_change(run)
         assert counted(redis_prefix, project_id, run.answers) == traffic_counts(run.answers)
         check_actions_ran_once(actions, run.answers, receiver, worker_pids)
+        # Whichever API process answers /metrics, it sums every API process's decisions.
+        assert metrics == [sum(a.status == 200 for a in run.answers)] * len(metrics)
     finally:
         database.dispose()
 

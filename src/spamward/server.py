@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import threading
 from pathlib import Path
@@ -18,6 +19,7 @@ from starlette.applications import Starlette
 
 from spamward.app import create_app
 from spamward.maintenance import MaintenanceWorker
+from spamward.observability.endpoint import MULTIPROC_DIR
 from spamward.observability.logs import configure_logging, uvicorn_log_config
 from spamward.remediation.worker import ActionWorker
 from spamward.runtime import build_runtime
@@ -41,7 +43,17 @@ def serve(
         os.environ[CONFIG_VARIABLE] = str(config_file.resolve())
     # Made once here: processes each generating a missing secret would sign differently.
     session_secret(settings)
+    os.environ.setdefault(MULTIPROC_DIR, str(_fresh_metrics_dir(settings)))
     _run(APP_FACTORY, settings, host, port, workers)
+
+
+def _fresh_metrics_dir(settings: Settings) -> Path:
+    """An empty directory for the API processes' metric files, so that `/metrics` on any of
+    them sums all (see docs/operations.md; worker processes join when given the same)."""
+    directory = settings.data_dir / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def app_from_environment() -> Starlette:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 import orjson
 from psycopg.types.json import Jsonb
+from sqlalchemy.orm import Session
 
 log = logging.getLogger("spamward.sql")  # each statement, at DEBUG (SQLAlchemy's don't see them)
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -46,6 +47,12 @@ class DriverSql:
     def __init__(self, connection: DriverConnection, dialect: str) -> None:
         self.connection = connection
         self.dialect = dialect
+
+    @classmethod
+    def in_session(cls, session: Session) -> DriverSql:
+        """Statements on `session`'s connection, in its transaction if it has one."""
+        connection = session.connection()
+        return cls(connection.connection, connection.dialect.name)
 
     def rows(self, sql: str, parameters: Mapping[str, Any]) -> list[Sequence[Any]]:
         with self._cursor(sql) as cursor:

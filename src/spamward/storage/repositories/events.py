@@ -55,8 +55,7 @@ class DecidedEvent:
 def record_events(session: Session, batch: Sequence[DecidedEvent]) -> None:
     """Store a batch's events, actors, entities, occurrences, window counters, decisions and
     shadow hits, in the session's transaction."""
-    connection = session.connection()
-    sql = DriverSql(connection.connection, connection.dialect.name)
+    sql = DriverSql.in_session(session)
     actor_ids = _upsert_actors(sql, batch)
     actors = [_actor_id(item, actor_ids) for item in batch]
     sql.many(_INSERT_EVENT, [_event_row(sql, i, a) for i, a in zip(batch, actors, strict=True)])

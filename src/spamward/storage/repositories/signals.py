@@ -41,8 +41,7 @@ class StoredSignals:
     @classmethod
     def in_session(cls, session: Session, project_id: int, now: datetime) -> StoredSignals:
         """Reads on `session`'s connection, in its transaction if it has one."""
-        connection = session.connection()
-        return cls(DriverSql(connection.connection, connection.dialect.name), project_id, now)
+        return cls(DriverSql.in_session(session), project_id, now)
 
     def entity_counts(self, keys: Iterable[EntityKey]) -> Mapping[EntityKey, tuple[int, int]]:
         sql, parameters = keyed_sql(_COUNTS, keys)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -140,19 +141,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_schema(worker_name: str) -> Iterator[str]:
-    schema = f"spamward_test_{worker_name}_{os.getpid()}"  # unique even across parallel runs
+    # Unique even across parallel runs.
+    with throwaway_schema(f"spamward_test_{worker_name}_{os.getpid()}") as schema:
+        database = Database(Settings(database_url=postgres_url(schema)))
+        upgrade(database)
+        database.dispose()
+        yield schema
+
+
+@contextmanager
+def throwaway_schema(schema: str) -> Iterator[str]:
+    """An empty PostgreSQL schema named `schema`, dropped afterwards (the test is skipped,
+    or fails under CI=true, when PostgreSQL is unreachable)."""
     try:
         with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as connection:
             connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             connection.execute(f"CREATE SCHEMA {schema}")
     except psycopg.OperationalError as error:
         unavailable("PostgreSQL", error)
-    database = Database(Settings(database_url=postgres_url(schema)))
-    upgrade(database)
-    database.dispose()
-    yield schema
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def postgres_url(schema: str) -> str:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -26,7 +25,7 @@ from spamward.settings import Settings
 from spamward.storage.db import Database
 from spamward.storage.migrate import is_current, upgrade
 from spamward.storage.models import ApiKey, Base, Project
-from tests.conftest import POSTGRES_URL, postgres_url, unavailable
+from tests.conftest import postgres_url, throwaway_schema
 
 TABLES = set(Base.metadata.tables)
 
@@ -38,19 +37,12 @@ def empty_database(backend: str, tmp_path: Path) -> Iterator[Database]:
         yield database
         database.dispose()
         return
-    schema = f"spamward_migrations_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as error:
-        unavailable("PostgreSQL", error)
-    database = Database(Settings(database_url=postgres_url(schema)))
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with throwaway_schema(f"spamward_migrations_{uuid.uuid4().hex[:12]}") as schema:
+        database = Database(Settings(database_url=postgres_url(schema)))
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def head_revision() -> str | None:

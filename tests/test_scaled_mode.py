@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import redis
 from click.testing import CliRunner
@@ -45,7 +44,7 @@ from spamward.settings import Settings
 from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import subjects_of
 from spamward.storage.db import Database
-from tests.conftest import POSTGRES_URL, REDIS_URL, postgres_url, unavailable
+from tests.conftest import REDIS_URL, postgres_url, throwaway_schema, unavailable
 from tests.processes import wait_until
 from tests.scaled_support import (
     API_PROCESSES,
@@ -349,15 +348,8 @@ def check_actions_ran_once(rows: list[Any], answers: list[Answer],
 
 @pytest.fixture
 def fresh_schema() -> Iterator[str]:
-    schema = f"spamward_scaled_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as connection:
-            connection.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as error:
-        unavailable("PostgreSQL", error)
-    yield schema
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with throwaway_schema(f"spamward_scaled_{os.getpid()}_{uuid.uuid4().hex[:8]}") as schema:
+        yield schema
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ SQLAlchemy costs about 50 to 150 µs per statement (an ORM session about as much
 more per row of an executemany, several times what an indexed lookup or an insert costs the
 database. These statements are plain SQL with `:name` parameters, spelled for the driver
 (`%(name)s` for psycopg); values are given and read back the way SQLAlchemy stores them, so
-the ORM reads what they wrote.
+the ORM reads what they wrote. They pass no SQLAlchemy event: a write here to a table that
+`Database.on_commit_to` watches would go unnoticed (none of them writes one).
 """
 
 from __future__ import annotations

@@ -613,6 +613,21 @@ def test_memory_sweeps_forget_what_is_older_than_the_longest_window(
     assert set(reading.entities[EXAMPLE.key].values()) == {0}
 
 
+def test_memory_sweeps_keep_the_distinct_users_still_inside_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(memory_counters, "SWEEP_EVERY", 1)
+    counters = MemoryCounters()
+    commit(counters, subjects("u1"), at(0))
+    commit(counters, subjects("u2"), at(LONGEST_WINDOW // 2))
+    commit(counters, subjects("u2"), at(LONGEST_WINDOW + 10))  # sweeps u1, moves u2 on
+    commit(counters, subjects("u3"), at(LONGEST_WINDOW + 20))
+
+    reading = read(counters, subjects("u4"), at(LONGEST_WINDOW + 30))
+
+    assert (reading.actor["ip_accounts_1m"], reading.actor["ip_accounts_1d"]) == (2, 2)
+
+
 # --- through the API -------------------------------------------------------------------------
 
 

@@ -2,7 +2,9 @@
 
 Exact sliding windows: each subject keeps the times of its events (at most
 `KEPT_PER_SUBJECT`, enough for any limit a rule sets) or, for distinct counts, each user's
-last time. What is older than the longest window is swept from time to time.
+last time, with those last times also kept sorted so that a window's count is a bisection
+however many users a subject has. What is older than the longest window is swept from time
+to time.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ class MemoryCounters:
         self._longest = max(self._windows.values())
         self._lock = threading.Lock()
         self._times: dict[Key, list[float]] = {}
-        self._members: dict[Key, dict[str, float]] = {}
+        self._members: dict[Key, _Members] = {}
         self._commits = 0
 
     def read(self, project_id: int, subjects: Subjects, now: datetime) -> Reading:
@@ -54,8 +56,7 @@ class MemoryCounters:
                     bisect.insort(times, at)
                     del times[: max(0, len(times) - KEPT_PER_SUBJECT)]
                 else:
-                    members = self._members.setdefault(key, {})
-                    members[subject.member] = max(at, members.get(subject.member, at))
+                    self._members.setdefault(key, _Members()).saw(subject.member, at)
             self._commits += 1
             if self._commits % SWEEP_EVERY == 0:
                 self._sweep(at - self._longest)
@@ -66,12 +67,12 @@ class MemoryCounters:
     def _counts(self, project_id: int, subject: Subject, at: float) -> tuple[int, ...]:
         key = (project_id, subject.name, subject.key)
         if subject.member is None:
-            times = self._times.get(key, [])
-            until = bisect.bisect_right(times, at)
-            seconds = self._windows.values()
-            return tuple(until - bisect.bisect_right(times, at - s) for s in seconds)
-        seen = list(self._members.get(key, {}).values())
-        return tuple(sum(1 for t in seen if at - s < t <= at) for s in self._windows.values())
+            times = self._times.get(key, _NONE)
+        else:
+            members = self._members.get(key)
+            times = _NONE if members is None else members.last_times
+        until = bisect.bisect_right(times, at)
+        return tuple(until - bisect.bisect_right(times, at - s) for s in self._windows.values())
 
     def _sweep(self, oldest: float) -> None:
         for key, times in list(self._times.items()):
@@ -79,8 +80,33 @@ class MemoryCounters:
             if not times:
                 del self._times[key]
         for key, members in list(self._members.items()):
-            kept = {member: t for member, t in members.items() if t >= oldest}
-            if kept:
-                self._members[key] = kept
-            else:
+            if not members.forget_before(oldest):
                 del self._members[key]
+
+
+_NONE: list[float] = []
+
+
+class _Members:
+    """Each member's last time, and the same times sorted."""
+
+    __slots__ = ("last", "last_times")
+
+    def __init__(self) -> None:
+        self.last: dict[str, float] = {}
+        self.last_times: list[float] = []
+
+    def saw(self, member: str, at: float) -> None:
+        previous = self.last.get(member)
+        if previous is not None:
+            if previous >= at:
+                return
+            del self.last_times[bisect.bisect_left(self.last_times, previous)]
+        self.last[member] = at
+        bisect.insort(self.last_times, at)
+
+    def forget_before(self, oldest: float) -> bool:
+        """Drop the members last seen before `oldest`; whether any is left."""
+        self.last = {member: t for member, t in self.last.items() if t >= oldest}
+        del self.last_times[: bisect.bisect_left(self.last_times, oldest)]
+        return bool(self.last)

@@ -91,12 +91,16 @@ def suite_score(request: pytest.FixtureRequest) -> ScoreRecorder:
     return record
 
 
+_FUZZED: dict[str, int] = {}  # test id: requests schemathesis sent
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call":
-        for name, value in report.user_properties:
-            if name == "suite_score":
-                suite, passed, total, target = cast(tuple[str, int, int, float], value)
-                _SCORES.append(SuiteScore(suite, passed, total, target))
+    for name, value in report.user_properties:
+        if name == "suite_score" and report.when == "call":
+            suite, passed, total, target = cast(tuple[str, int, int, float], value)
+            _SCORES.append(SuiteScore(suite, passed, total, target))
+        if name == "fuzz_requests" and report.when == "teardown":
+            _FUZZED[report.nodeid] = cast(int, value)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -104,6 +108,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("peer suite scores")
         for score in sorted(_SCORES, key=lambda s: s.suite):
             terminalreporter.write_line(score.line())
+    if _FUZZED:
+        counts = _FUZZED.values()
+        terminalreporter.section("API fuzzing (schemathesis)")
+        terminalreporter.write_line(
+            f"{sum(counts)} requests over {len(counts)} operation runs, "
+            f"{min(counts)} to {max(counts)} per operation"
+        )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -46,6 +46,11 @@ def assert_error(response: Response, status: int, code: str) -> None:
         (b'{"type": "post", "actor": "bob"}', 422, "validation_error"),
         (b'{"type": "post", "surprise": true}', 422, "validation_error"),
         (b'{"type": "post", "region": "usa"}', 422, "validation_error"),
+        (b'{"type": "post", "occurred_at": 0}', 422, "validation_error"),
+        (b'{"type": "post", "occurred_at": "1700000000"}', 422, "validation_error"),
+        (b'{"type": "post", "actor": {"ip": false}}', 422, "validation_error"),
+        (b'{"type": "post", "actor": {"ip": 3232235777}}', 422, "validation_error"),
+        (b'{"type": "post", "content": {"links": [], "title": 7}}', 422, "validation_error"),
         (b'{"type": "post", "context": ' + b'{"a": ' * 300 + b"1" + b"}" * 301, 400,
          "invalid_json"),
     ],
@@ -147,3 +152,54 @@ def test_unknown_decision_is_404(client: TestClient, project: ApiProject, decisi
 def test_unknown_route_and_method_are_json(client: TestClient, project: ApiProject) -> None:
     assert_error(client.get("/v1/nothing-here", headers=project.headers), 404, "not_found")
     assert_error(client.get("/v1/events", headers=project.headers), 405, "method_not_allowed")
+
+
+def test_a_405_lists_every_method_of_the_path(client: TestClient, project: ApiProject) -> None:
+    response = client.delete("/v1/settings", headers=project.headers)
+
+    assert_error(response, 405, "method_not_allowed")
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "PATCH"}
+
+
+def test_an_event_time_in_rfc_3339_is_taken(client: TestClient, project: ApiProject) -> None:
+    event = {"type": "post", "occurred_at": "2026-03-02T11:59:00Z", "actor": {"ip": "192.0.2.7"}}
+
+    response = client.post("/v1/events", json=event, headers=project.headers)
+
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/policy/rollback", {"version": True}),
+        ("/v1/policy/backtests", {"days": "7"}),
+        ("/v1/policy/validate", [None, None]),
+        ("/v1/settings", {"window_days": True}),
+    ],
+)
+def test_bodies_are_read_strictly(
+    client: TestClient, project: ApiProject, path: str, body: object
+) -> None:
+    method = client.patch if path == "/v1/settings" else client.post
+
+    assert_error(method(path, json=body, headers=project.headers), 422, "validation_error")
+
+
+def test_a_webhook_url_too_long_once_normalised_is_refused(
+    client: TestClient, project: ApiProject
+) -> None:
+    # IDNA turns each "é" label into a much longer "xn--" label: 1,990 characters sent,
+    # far over 2,000 stored (the column's size, which PostgreSQL enforces).
+    url = "https://" + ".".join(["é" * 20] * 90)[:1970] + ".example/"
+    assert len(url) <= 2000
+
+    response = client.patch(
+        "/v1/remediation-settings", json={"webhook_url": url}, headers=project.headers
+    )
+
+    assert_error(response, 422, "validation_error")
+    assert (
+        client.get("/v1/remediation-settings", headers=project.headers).json()["webhook_url"]
+        is None
+    )

@@ -27,7 +27,7 @@ from spamward.domain.entity import EntityKind
 from spamward.runtime import Runtime
 from spamward.services.lists import NewEntry, add_to_list
 from spamward.services.moderators import Role, authenticate, roles_of
-from spamward.services.projects import caller_for_key, find_project, hash_key
+from spamward.services.projects import KeyScope, caller_for_key, find_project, hash_key
 from spamward.settings import Settings
 from spamward.storage.db import Database
 from spamward.storage.migrate import is_current
@@ -196,6 +196,19 @@ def test_each_key_create_makes_a_new_key(settings: Settings, runtime: Runtime) -
     assert first != second
     assert caller_for_key(runtime, first).project_id == caller_for_key(runtime, second).project_id
     assert count(runtime, ApiKey) == 2
+
+
+def test_key_create_with_a_scope(settings: Settings, runtime: Runtime) -> None:
+    env = env_for(settings)
+    assert_ok(run(["project", "create", "site-a"], env))
+
+    ingest = run(["key", "create", "site-a", "--scope", "ingest"], env)
+    refused = run(["key", "create", "site-a", "--scope", "root"], env)
+
+    assert_ok(ingest)
+    assert caller_for_key(runtime, ingest.stdout.strip()).scope is KeyScope.INGEST
+    assert refused.exit_code == 2 and "'root' is not one of" in refused.stderr
+    assert count(runtime, ApiKey) == 1
 
 
 def test_key_create_for_a_missing_project(settings: Settings, runtime: Runtime) -> None:

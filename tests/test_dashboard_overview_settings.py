@@ -672,7 +672,8 @@ def test_a_new_api_key_is_shown_once_works_and_stops_working_when_revoked(
 ) -> None:
     sign_in(client, ADMIN)
 
-    created = post(client, "/settings/api-keys", {"name": HOSTILE}, "/settings/api-keys")
+    created = post(client, "/settings/api-keys", {"name": HOSTILE, "scope": "admin"},
+                   "/settings/api-keys")  # fmt: skip
 
     assert created.status_code == 200
     match = re.search(r'<code class="secret" id="new-token">([^<]+)</code>', created.text)
@@ -695,6 +696,36 @@ def test_a_new_api_key_is_shown_once_works_and_stops_working_when_revoked(
     assert row and row[0].get("class") == "revoked"
     again = post(client, f"/settings/api-keys/{key_id}/revoke", {}, "/settings/api-keys")
     assert "already revoked" in flash_after(client, again)
+
+
+@pytest.mark.usefixtures("staff")
+def test_a_key_is_an_ingest_key_unless_admin_is_chosen(client: TestClient) -> None:
+    sign_in(client, ADMIN)
+
+    created = post(client, "/settings/api-keys", {"name": "site"}, "/settings/api-keys")
+
+    match = re.search(r'<code class="secret" id="new-token">([^<]+)</code>', created.text)
+    assert match
+    headers = {"Authorization": f"Bearer {match.group(1)}"}
+    event = {"type": "post", "content": {"text": "hello"}}
+    assert client.post("/v1/events", json=event, headers=headers).status_code == 200
+    assert client.get("/v1/settings", headers=headers).status_code == 403
+    assert "ingest" in Page(client.get("/settings/api-keys").text).text
+
+
+@pytest.mark.usefixtures("staff")
+def test_an_unknown_key_scope_is_refused(
+    client: TestClient, runtime: Runtime, project: ApiProject
+) -> None:
+    sign_in(client, ADMIN)
+
+    response = post(client, "/settings/api-keys", {"name": "x", "scope": "root"},
+                    "/settings/api-keys")  # fmt: skip
+
+    assert "scope: ingest or admin" in flash_after(client, response)
+    with runtime.database.read() as session:
+        names = session.scalars(select(ApiKey.name).where(ApiKey.project_id == project.id)).all()
+    assert names == ["default"]
 
 
 def _key_id(runtime: Runtime, project: ApiProject, name: str) -> int:

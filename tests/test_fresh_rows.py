@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from spamward.runtime import Runtime, build_runtime
 from spamward.services import api_keys, project_settings
-from spamward.services.projects import find_project, hash_key
+from spamward.services.projects import KeyScope, find_project, hash_key
 from spamward.settings import Settings
 from spamward.storage.fresh import Fresh
 from tests.conftest import ApiProject, Clock
@@ -80,7 +80,7 @@ def test_a_revoked_key_is_refused_at_once(
     client: TestClient, runtime: Runtime, project: ApiProject
 ) -> None:
     ref = find_project(runtime.database, project.name)
-    spare = api_keys.create_key(runtime, ref, "spare", "test")
+    spare = api_keys.create_key(runtime, ref, "spare", "test", KeyScope.ADMIN)
     headers = {"Authorization": f"Bearer {spare.token}"}
     before = client.post("/v1/events", json=POST, headers=headers)
 

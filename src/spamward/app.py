@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import orjson
+import psycopg
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -18,8 +20,14 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Lifespan
 
 from spamward.api.docs import docs_routes
-from spamward.api.errors import on_http_exception, on_spamward_error, on_unexpected
-from spamward.api.limits import BodyLimitMiddleware
+from spamward.api.errors import (
+    on_database_error,
+    on_http_exception,
+    on_spamward_error,
+    on_unexpected,
+)
+from spamward.api.http import api_routes
+from spamward.api.limits import BodyLimitMiddleware, LoadShedMiddleware
 from spamward.api.openapi import build_openapi
 from spamward.api.routes import OPERATIONS
 from spamward.dashboard.login_limit import LoginLimiter
@@ -39,6 +47,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     app = Starlette(
         routes=[*_routes(), *metrics_routes(settings, runtime)],
         middleware=[
+            Middleware(LoadShedMiddleware, max_in_flight=settings.max_requests_in_flight),
             Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
             Middleware(
                 SessionMiddleware,
@@ -51,6 +60,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         exception_handlers={
             SpamwardError: on_spamward_error,
             HTTPException: on_http_exception,
+            DBAPIError: on_database_error,
+            psycopg.Error: on_database_error,
             Exception: on_unexpected,
         },
         lifespan=_lifespan(runtime),
@@ -81,9 +92,8 @@ def _lifespan(runtime: Runtime) -> Lifespan[Starlette]:
 
 
 def _routes() -> list[BaseRoute]:
-    api: list[BaseRoute] = [Route(op.path, op.endpoint, methods=[op.method]) for op in OPERATIONS]
     return [
-        *api,
+        *api_routes(OPERATIONS),
         Route("/healthz", health),
         *docs_routes(build_openapi(OPERATIONS)),
         *dashboard_routes(),

@@ -25,7 +25,7 @@ from spamward.server import run_workers, scaled_mode_problem
 from spamward.server import serve as run_server
 from spamward.services.decisions import judge
 from spamward.services.moderators import Role, create_moderator
-from spamward.services.projects import create_api_key, create_project
+from spamward.services.projects import KeyScope, create_api_key, create_project
 from spamward.services.retention import run_retention
 from spamward.settings import Settings, load_settings
 from spamward.storage.migrate import upgrade
@@ -115,14 +115,19 @@ def key() -> None:
 @key.command("create")
 @click.argument("project_name", metavar="PROJECT")
 @click.option("--name", default="default", show_default=True, help="A label for the key.")
+@click.option(
+    "--scope", type=click.Choice([scope.value for scope in KeyScope]), default="admin",
+    show_default=True, help="ingest: send events and read their decisions only.",
+)  # fmt: skip
 @click.pass_context
-def key_create(context: click.Context, project_name: str, name: str) -> None:
+def key_create(context: click.Context, project_name: str, name: str, scope: str) -> None:
     """Create an API key; it is printed once and stored hashed."""
-
-    new = guard(lambda: create_api_key(runtime_of(context).database, project_name, name))
+    database = runtime_of(context).database
+    new = guard(lambda: create_api_key(database, project_name, name, KeyScope(scope)))
     click.echo(new.token)
     click.echo(
-        f"(key {name!r} for project {new.project.name}: store it now, it is not shown again)",
+        f"({scope} key {name!r} for project {new.project.name}: store it now, it is not shown "
+        "again)",
         err=True,
     )
 

@@ -11,10 +11,16 @@ class SpamwardError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        retry_after: int | None = None,  # seconds, for a 429 or a 503
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.retry_after = retry_after
 
 
 class ConfigError(SpamwardError):
@@ -74,6 +80,15 @@ class ValidationFailed(SpamwardError):
     code = "validation_error"
 
 
+class TooManyRequests(SpamwardError):
+    status = 429
+    code = "too_many_requests"
+
+
 class ServiceUnavailable(SpamwardError):
     status = 503
     code = "unavailable"
+
+
+class Overloaded(ServiceUnavailable):
+    code = "overloaded"

@@ -18,6 +18,7 @@ from spamward.live_versions import LiveVersions
 from spamward.model.linear import LinearModel
 from spamward.policy.compiled import Policy
 from spamward.policy.defaults import default_policy
+from spamward.rate_limits import NoLimit, RateLimiter, rate_limiter_for
 from spamward.services.decision_store import DecisionToStore, store_decisions
 from spamward.settings import Settings
 from spamward.signals.ip_lists import IpLists
@@ -54,6 +55,7 @@ class Runtime:
     clock: Clock = field(default=utc_now)  # tests pass their own: time without sleeping
     policies: LiveVersions[Policy] = field(default_factory=LiveVersions)
     counters: Counters = field(default_factory=MemoryCounters)
+    key_limits: RateLimiter = field(default_factory=NoLimit)  # requests per API key
     jobs: Jobs = field(default_factory=Jobs)
     spam_models: LiveVersions[LinearModel] = field(default_factory=LiveVersions)
     # Set when a decision queued actions: an embedded worker starts on them at once.
@@ -73,6 +75,7 @@ class Runtime:
         self.jobs.shutdown()
         self.recorder.close()
         self.counters.close()
+        self.key_limits.close()
         self.database.dispose()
 
 
@@ -88,7 +91,7 @@ def build_runtime(settings: Settings, clock: Clock = utc_now) -> Runtime:
     return Runtime(
         settings, database, recorder, live_keys, projects, HeldLists(database, max_age),
         _held_ip_lists(database, max_age), default_policy(), clock,
-        counters=counters_for(settings),
+        counters=counters_for(settings), key_limits=rate_limiter_for(settings),
     )  # fmt: skip
 
 

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     # past `max_waiting`, requests wait for room (back-pressure, never an unbounded queue).
     group_commit_max_batch: int = Field(default=64, ge=1, le=1000)
     group_commit_max_waiting: int = Field(default=1024, ge=1)
+    # Requests one API process handles at once; past this it answers 503 with Retry-After
+    # (shedding load) instead of queueing without bound.
+    max_requests_in_flight: int = Field(default=256, ge=1)
+    # Each API key's request rate (per second, on average) and burst: past them, 429 with
+    # Retry-After. 0: no limit. In scaled mode the limit is shared through Redis.
+    api_key_rate_per_second: float = Field(default=1000, ge=0)
+    api_key_burst: int = Field(default=2000, ge=1)
     secret_key: SecretStr | None = None
     secure_cookies: bool = False  # set true behind HTTPS
     log_level: Literal["debug", "info", "warning", "error"] = "warning"

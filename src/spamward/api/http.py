@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -16,17 +16,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from spamward.errors import (
+    Forbidden,
     InvalidEncoding,
     InvalidJson,
     NotFound,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
 )
+from spamward.rate_limits import retry_after_seconds
 from spamward.runtime import Runtime
-from spamward.services.projects import Caller, caller_for_key
+from spamward.services.projects import Caller, KeyScope, caller_for_key
 
 Model = TypeVar("Model", bound=BaseModel)
 NUL_REFUSED = "NUL characters (\\u0000) are not accepted"
@@ -77,7 +81,7 @@ class ApiCall:
 
     def json(self, model: type[Model]) -> Model:
         try:
-            return model.model_validate_json(self._text())
+            return model.model_validate_json(self._text(), strict=True)  # `true` is no 1
         except ValidationError as error:
             raise _validation_error(error) from None
 
@@ -136,6 +140,7 @@ class Operation:
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = field(default=(401, 422))
     authenticated: bool = True
+    ingest: bool = False  # an ingest key may call it (else admin keys only)
 
     async def endpoint(self, request: Request) -> Response:
         _refuse_nul(request)
@@ -146,7 +151,41 @@ class Operation:
             request.path_params,
             await request.body(),
         )
-        status, payload = await run_in_threadpool(self.handler, call)
+        status, payload = await run_in_threadpool(self._run, call)
         if payload is None:
             return Response(status_code=status)
         return Response(orjson.dumps(payload), status, media_type="application/json")
+
+    def _run(self, call: ApiCall) -> tuple[int, Any]:
+        if self.authenticated:
+            _admit(call, self.ingest)
+        return self.handler(call)
+
+
+def _admit(call: ApiCall, ingest: bool) -> None:
+    """The key may call this operation, and has not gone over its request rate."""
+    caller = call.caller()
+    if caller.scope is KeyScope.INGEST and not ingest:
+        raise Forbidden("this is an ingest key: it sends events and reads their decisions only")
+    wait = call.runtime.key_limits.wait_for(str(caller.key_id))
+    if wait > 0:
+        raise TooManyRequests(
+            "this API key is over its request rate", retry_after=retry_after_seconds(wait)
+        )
+
+
+def api_routes(operations: Sequence[Operation]) -> list[Route]:
+    """One route per path, so that a method the path lacks gets a 405 whose `Allow` header
+    lists every method the path has."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for operation in operations:
+        by_path.setdefault(operation.path, {})[operation.method] = operation
+    return [Route(path, _by_method(found), methods=list(found)) for path, found in by_path.items()]
+
+
+def _by_method(operations: dict[str, Operation]) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await operations[method].endpoint(request)
+
+    return endpoint

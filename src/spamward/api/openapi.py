@@ -23,9 +23,12 @@ _STATUS_TEXT = {
     401: "Missing, unknown or revoked API key",
     404: "Not found in this project",
     409: "Conflicts with what is stored",
+    403: "An ingest key, and the operation needs an admin key",
     413: "Body over the size limit",
     415: "Body is not JSON",
     422: "Body or parameters fail validation",
+    429: "The API key is over its request rate: retry after `Retry-After` seconds",
+    503: "Overloaded or the database is unavailable: retry after `Retry-After` seconds",
 }
 
 
@@ -68,8 +71,8 @@ def _operation(operation: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if operation.authenticated:
         spec["security"] = [{"bearer": []}]
     if operation.body is not None:
-        spec["requestBody"] = {
-            "required": True,
+        spec["requestBody"] = {  # an empty body reads as {}: required when {} cannot do
+            "required": any(f.is_required() for f in operation.body.model_fields.values()),
             "content": {"application/json": {"schema": refs[(operation.body, "validation")]}},
         }
     return spec
@@ -82,8 +85,9 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
     ]
     if operation.query is not None:
         schema = operation.query.model_json_schema(ref_template=_REF)
+        required = set(schema.get("required", ()))
         parameters += [
-            {"name": name, "in": "query", "required": False, "schema": prop}
+            {"name": name, "in": "query", "required": name in required, "schema": prop}
             for name, prop in schema["properties"].items()
         ]
     return parameters
@@ -96,9 +100,17 @@ def _responses(operation: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": schema}}
     error_schema = refs[(ErrorOut, "serialization")]
     responses = {str(operation.status): ok}
-    for status in operation.errors:
+    for status in sorted({*operation.errors, *_limit_errors(operation)}):
         responses[str(status)] = {
             "description": _STATUS_TEXT[status],
             "content": {"application/json": {"schema": error_schema}},
         }
     return responses
+
+
+def _limit_errors(operation: Operation) -> tuple[int, ...]:
+    """What any operation may answer besides its own errors: the load limit, and for a
+    keyed one the key's scope and request rate."""
+    if not operation.authenticated:
+        return (503,)
+    return (429, 503) if operation.ingest else (403, 429, 503)

@@ -11,6 +11,7 @@ from spamward.api.policy_schemas import (
     BacktestIn,
     BacktestOut,
     DaysQuery,
+    DocumentToCheck,
     PolicyOut,
     PublishIn,
     RollbackIn,
@@ -21,6 +22,7 @@ from spamward.api.policy_schemas import (
     VersionOut,
     VersionsOut,
 )
+from spamward.errors import ValidationFailed
 from spamward.policy.document import PolicyDocument, RuleSpec, Scoring
 from spamward.services import backtests, policies, shadow
 
@@ -44,7 +46,10 @@ def put_policy(call: ApiCall) -> tuple[int, Any]:
 
 def validate_policy(call: ApiCall) -> tuple[int, Any]:
     call.caller()
-    problems = policies.problems_in(call.runtime, call.json_value())
+    document = call.json_value()
+    if not isinstance(document, dict):
+        raise ValidationFailed("the body is a policy document: a JSON object")
+    problems = policies.problems_in(call.runtime, document)
     return 200, {"valid": not problems, "problems": problems}
 
 
@@ -140,7 +145,7 @@ POLICY_OPERATIONS = (
               body=PolicyDocument, errors=_BODY_ERRORS),
     Operation("POST", "/v1/policy/validate", validate_policy,
               "Check a policy document without storing it", ValidationOut,
-              body=PolicyDocument, errors=(400, 401, 413, 415)),
+              body=DocumentToCheck, errors=_BODY_ERRORS),
     Operation("PUT", "/v1/policy/scoring", put_scoring,
               "Set the draft's score thresholds", PolicyDocument, body=Scoring,
               errors=_BODY_ERRORS),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 from spamward.api.schemas import Strict
 from spamward.policy.document import PolicyDocument, RuleSpec
@@ -102,3 +102,7 @@ class ShadowReportOut(BaseModel):
     days: int
     decisions: int = Field(description="Live decisions in the period.")
     rules: list[ShadowRuleOut]
+
+
+class DocumentToCheck(RootModel[dict[str, Any]]):
+    """Any JSON object: what is wrong with it as a policy document is the answer."""

@@ -4,12 +4,28 @@ and where actions go."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AnyHttpUrl, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
 
-from spamward.api.schemas import PageQuery, SpamStringOut, Strict
+from spamward.api.schemas import (
+    PageQuery,
+    SpamStringOut,
+    Strict,
+    iso_time_only,
+)
 from spamward.domain.entity import EntityKind
 from spamward.remediation.catalog import ActionKind, ActionName
 from spamward.services.reviews import Resolution
@@ -25,8 +41,30 @@ def _in_utc(value: datetime) -> datetime:
         raise ValueError("a time within years 1 to 9999 in UTC") from None
 
 
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
-Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+UtcTime = Annotated[AwareDatetime, BeforeValidator(iso_time_only), AfterValidator(_in_utc)]
+MAX_URL_CHARS = 2000
+
+
+def _url_length(value: object) -> object:
+    """Counted as sent: pydantic's own limit counts the normalised URL (a `/` added)."""
+    if isinstance(value, str) and len(value) > MAX_URL_CHARS:
+        raise ValueError(f"a URL of at most {MAX_URL_CHARS} characters")
+    return value
+
+
+def _stored_length(url: AnyHttpUrl) -> AnyHttpUrl:
+    """What is stored is the normalised URL, which IDNA can make much longer than sent."""
+    if len(str(url)) > MAX_URL_CHARS:
+        raise ValueError(f"a URL of at most {MAX_URL_CHARS} characters once normalised")
+    return url
+
+
+Url = Annotated[
+    AnyHttpUrl,
+    BeforeValidator(_url_length),
+    AfterValidator(_stored_length),
+    WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": MAX_URL_CHARS}),
+]
 Email = Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$", max_length=254)]
 
 
@@ -174,8 +212,25 @@ class ReviewItemsOut(BaseModel):
     items: list[ReviewItemOut]
 
 
+def documented_without_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """For fields that may be left out but not set to null: None stands for "left out"."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in names:
+            field = schema["properties"][name]
+            field["anyOf"] = [choice for choice in field["anyOf"] if choice.get("type") != "null"]
+            field.pop("default", None)
+
+    return edit
+
+
 class RemediationSettingsPatch(Strict):
     """Only what is named changes; the URLs may be null (no webhook), the rest may not."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=documented_without_null("admin_emails", "rule_actions_per_hour"),
+    )
 
     webhook_url: Url | None = None
     admin_emails: Annotated[list[Email], Field(max_length=50)] | None = None

@@ -35,11 +35,11 @@ def get_decision(call: ApiCall) -> tuple[int, Any]:
 OPERATIONS = (
     Operation(
         "POST", "/v1/events", post_event, "Judge a user action and record the decision",
-        DecisionOut, body=EventIn, errors=(400, 401, 413, 415, 422),
+        DecisionOut, body=EventIn, errors=(400, 401, 413, 415, 422), ingest=True,
     ),
     Operation(
         "GET", "/v1/decisions/{decision_id}", get_decision, "Read a stored decision",
-        DecisionOut, errors=(401, 404),
+        DecisionOut, errors=(401, 404), ingest=True,
     ),
     *SPAM_MANAGER_OPERATIONS,
     *POLICY_OPERATIONS,

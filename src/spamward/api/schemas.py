@@ -3,11 +3,12 @@ surface); `context` is the free-form part of an event."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyAddress
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, IPvAnyAddress
 
 from spamward.domain.account import AccountStatus
 from spamward.domain.decision import Outcome
@@ -16,6 +17,31 @@ from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.domain.verdict import Verdict
 
 ShortText = Annotated[str, Field(max_length=200)]
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def iso_time_only(value: object) -> object:
+    """A time is RFC 3339 text (`2026-03-02T12:00:00Z`), parsed here: pydantic would also
+    read a number as seconds since 1970, and bodies are validated strictly."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("a date-time like 2026-03-02T12:00:00Z, not a number")
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("a date-time like 2026-03-02T12:00:00Z") from None
+    return value
+
+
+def text_only(value: object) -> object:
+    """An address is text: the IP type alone would read false or 0 as 0.0.0.0."""
+    if not isinstance(value, str):
+        raise ValueError("an IP address as text")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(iso_time_only)]
+IpText = Annotated[IPvAnyAddress, BeforeValidator(text_only)]
 
 
 class Strict(BaseModel):
@@ -25,10 +51,10 @@ class Strict(BaseModel):
 class ActorIn(Strict):
     id: ShortText | None = Field(default=None, description="The site's own user id.")
     email: Annotated[str, Field(max_length=254)] | None = None
-    ip: IPvAnyAddress | None = None
+    ip: IpText | None = None
     user_agent: Annotated[str, Field(max_length=1000)] | None = None
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
-    account_created_at: datetime | None = None
+    account_created_at: IsoTime | None = None
 
 
 class ContentIn(Strict):
@@ -43,7 +69,7 @@ class EventIn(Strict):
     content: ContentIn = ContentIn()
     context: dict[str, Any] = {}
     id: ShortText | None = Field(default=None, description="The site's id for this action.")
-    occurred_at: datetime | None = None
+    occurred_at: IsoTime | None = None
     region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = Field(
         default=None, description="Region for phone numbers without a country code."
     )

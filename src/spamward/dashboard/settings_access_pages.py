@@ -13,6 +13,7 @@ from spamward.dashboard.settings_forms import text
 from spamward.errors import NotFound, ValidationFailed
 from spamward.services import api_keys, project_members
 from spamward.services.moderators import Role
+from spamward.services.projects import KeyScope
 
 PAGE_SIZE = 50
 MAX_ID = 2**31 - 1  # the id columns' range: larger numbers name nothing
@@ -26,9 +27,9 @@ def keys_page(view: Page) -> View:
 
 @page(Role.ADMIN)
 def create_key(view: Page) -> View:
-    name = text(view, "name")
-    new = api_keys.create_key(view.runtime, view.current.project, name, view.who)
-    view.flash(f"API key {name!r} created: copy its token now, it is not shown again.")
+    name, scope = text(view, "name"), _scope(view)
+    new = api_keys.create_key(view.runtime, view.current.project, name, view.who, scope)
+    view.flash(f"{scope} API key {name!r} created: copy its token now, it is not shown again.")
     return _keys_view(view, new.token)
 
 
@@ -38,6 +39,13 @@ def revoke_key(view: Page) -> Redirect:
                                   view.who)  # fmt: skip
     view.flash(f"API key {revoked.name!r} ({revoked.prefix}…) revoked: it no longer works.")
     return Redirect(_here(view, "/settings/api-keys"))
+
+
+def _scope(view: Page) -> KeyScope:
+    try:
+        return KeyScope(view.field("scope") or KeyScope.INGEST)
+    except ValueError:
+        raise ValidationFailed("scope: ingest or admin") from None
 
 
 def _keys_view(view: Page, new_token: str | None = None) -> View:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from spamward.errors import Conflict, NotFound
 from spamward.runtime import Runtime
-from spamward.services.projects import NewApiKey, ProjectRef, create_api_key
+from spamward.services.projects import KeyScope, NewApiKey, ProjectRef, create_api_key
 from spamward.storage.models import ApiKey
 from spamward.storage.repositories import api_keys as repo
 from spamward.storage.repositories import moderation
@@ -21,6 +21,7 @@ class ApiKeyView:
     id: int
     name: str
     prefix: str  # the token's first characters: enough to recognise it, not to use it
+    scope: str
     created_at: datetime
     revoked_at: datetime | None
 
@@ -30,12 +31,14 @@ def list_keys(runtime: Runtime, project_id: int, limit: int, offset: int) -> lis
         return [_view(key) for key in repo.keys(session, project_id, limit, offset)]
 
 
-def create_key(runtime: Runtime, project: ProjectRef, name: str, who: str) -> NewApiKey:
+def create_key(
+    runtime: Runtime, project: ProjectRef, name: str, who: str, scope: KeyScope
+) -> NewApiKey:
     """A new key for the project; its token is in the answer and nowhere else."""
-    new = create_api_key(runtime.database, project.name, name)
+    new = create_api_key(runtime.database, project.name, name, scope)
     with runtime.database.write() as session:
         moderation.log(session, project.id, who, "api_key_created", runtime.clock(), name=name,
-                       prefix=new.token[:10])  # fmt: skip
+                       prefix=new.token[:10], scope=scope.value)  # fmt: skip
     return new
 
 
@@ -53,4 +56,4 @@ def revoke_key(runtime: Runtime, project_id: int, key_id: int, who: str) -> ApiK
 
 
 def _view(key: ApiKey) -> ApiKeyView:
-    return ApiKeyView(key.id, key.name, key.prefix, key.created_at, key.revoked_at)
+    return ApiKeyView(key.id, key.name, key.prefix, key.scope, key.created_at, key.revoked_at)

@@ -8,6 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +19,14 @@ from spamward.storage.db import Database
 from spamward.storage.repositories import projects as repo
 
 KEY_PREFIX = "sw_"
+
+
+class KeyScope(StrEnum):
+    """What a key may do: `ingest` sends events and reads their decisions (the key a site's
+    servers hold); `admin` may also read and change lists, rules, settings and accounts."""
+
+    ADMIN = "admin"
+    INGEST = "ingest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,7 @@ class NewApiKey:
     project: ProjectRef
     name: str
     token: str  # shown once, never stored
+    scope: KeyScope
 
 
 _PROJECT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -60,22 +70,28 @@ def find_project(database: Database, name: str) -> ProjectRef:
     return ProjectRef(project.id, project.name)
 
 
-def create_api_key(database: Database, project_name: str, key_name: str = "default") -> NewApiKey:
+def create_api_key(
+    database: Database,
+    project_name: str,
+    key_name: str = "default",
+    scope: KeyScope = KeyScope.ADMIN,
+) -> NewApiKey:
     if not 0 < len(key_name) <= 100:
         raise ValidationFailed("a key name is 1 to 100 characters")
     project = find_project(database, project_name)
     token = KEY_PREFIX + secrets.token_urlsafe(32)
     with database.write() as session:
-        repo.insert_api_key(
-            session, project.id, key_name, token[:10], hash_key(token), datetime.now(UTC)
-        )
-    return NewApiKey(project, key_name, token)
+        repo.insert_api_key(session, project.id, key_name, token[:10], hash_key(token),
+                            datetime.now(UTC), scope)  # fmt: skip
+    return NewApiKey(project, key_name, token, scope)
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
     project_id: int
     who: str  # how the moderation log names this caller
+    key_id: int
+    scope: KeyScope
 
 
 def caller_for_key(runtime: Runtime, token: str) -> Caller:
@@ -83,7 +99,7 @@ def caller_for_key(runtime: Runtime, token: str) -> Caller:
     key = runtime.live_keys.get(hash_key(token))
     if key is None:
         raise Unauthorized("unknown or revoked API key")
-    return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}")
+    return Caller(key.project_id, f"api-key:{key.name}:{key.prefix}", key.id, KeyScope(key.scope))
 
 
 def hash_key(token: str) -> str:

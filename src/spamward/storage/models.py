@@ -72,6 +72,7 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(16), server_default="admin")  # KeyScope
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
 

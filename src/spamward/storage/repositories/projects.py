@@ -20,9 +20,16 @@ def project_by_name(session: Session, name: str) -> Project | None:
 
 
 def insert_api_key(
-    session: Session, project_id: int, name: str, prefix: str, key_hash: str, at: datetime
+    session: Session,
+    project_id: int,
+    name: str,
+    prefix: str,
+    key_hash: str,
+    at: datetime,
+    scope: str = "admin",
 ) -> ApiKey:
-    key = ApiKey(project_id=project_id, name=name, prefix=prefix, key_hash=key_hash, created_at=at)
+    key = ApiKey(project_id=project_id, name=name, prefix=prefix, key_hash=key_hash,
+                 scope=scope, created_at=at)  # fmt: skip
     session.add(key)
     session.flush()
     return key

@@ -29,6 +29,12 @@ from spamward.settings import Settings
 from spamward.storage.db import Database
 from spamward.storage.migrate import upgrade
 from spamward.storage.models import Base
+from tests.private_services import (
+    REDIS_SERVER,
+    PrivatePostgres,
+    PrivateRedis,
+    postgres_available,
+)
 
 POSTGRES_URL = os.environ.get(
     "SPAMWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -271,3 +277,29 @@ def project(runtime: Runtime) -> ApiProject:
 @pytest.fixture
 def other_project(runtime: Runtime) -> ApiProject:
     return make_project(runtime, "site-b")
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    """A Redis of this test's own, to stop and start."""
+    if not REDIS_SERVER.exists():
+        unavailable("redis-server", FileNotFoundError(str(REDIS_SERVER)))
+    server = PrivateRedis(tmp_path)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL cluster of this test's own, to stop and start."""
+    if not postgres_available():
+        unavailable("PostgreSQL server binaries", FileNotFoundError("/usr/lib/postgresql"))
+    server = PrivatePostgres()
+    try:
+        server.create()
+        yield server
+    finally:
+        server.remove()

@@ -64,6 +64,7 @@ class WebhookReceiver:
     secret: str | None = None
     then_status: int = 200
     apply_before_answer: bool = False
+    hang_until: threading.Event | None = None  # requests hang unanswered until it is set
     deliveries: list[Delivery] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # idempotency keys, each applied once
     _statuses: list[int] = field(default_factory=list)
@@ -110,6 +111,8 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
+                if receiver.hang_until is not None:
+                    receiver.hang_until.wait(timeout=60)
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
                 status = receiver.handle(self.path, dict(self.headers.items()), body)
@@ -126,6 +129,8 @@ class WebhookReceiver:
         serving.start()
 
     def stop(self) -> None:
+        if self.hang_until is not None:
+            self.hang_until.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -3,14 +3,9 @@ both backends (memory and Redis), Redis down and back, and velocity rules throug
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -29,12 +24,12 @@ from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import Counters, Reading, Subject, Subjects, subjects_of
 from spamward.text.extract import extract
 from tests.conftest import REDIS_URL, ApiProject, Clock, make_project, unavailable
+from tests.private_services import PrivateRedis
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PROJECT = 1
 IP = "203.0.113.7"
 DOWN_URL = "redis://127.0.0.1:1/0"  # nothing listens there
-REDIS_SERVER = Path("/usr/bin/redis-server")
 
 
 def at(seconds: float) -> datetime:
@@ -472,86 +467,6 @@ def test_a_decision_with_redis_down_answers_and_says_velocity_is_degraded(
 
 
 # --- Redis comes back ------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class PrivateRedis:
-    """A redis-server of this test's own, to stop and start again on the same port."""
-
-    port: int
-    directory: Path
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                str(REDIS_SERVER),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.directory),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        self._wait_until_it_answers()
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        self.process = None
-
-    def _wait_until_it_answers(self) -> None:
-        assert self.process is not None
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        try:
-            for _ in range(200):  # at most ~10 s
-                if self.process.poll() is not None:
-                    pytest.fail(
-                        f"redis-server on port {self.port} exited: {self.process.returncode}"
-                    )
-                try:
-                    if client.ping():
-                        return
-                except redis.RedisError:
-                    time.sleep(0.05)
-            pytest.fail(f"redis-server on port {self.port} never answered PING")
-        finally:
-            client.close()
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    if not REDIS_SERVER.exists():
-        unavailable("redis-server", FileNotFoundError(str(REDIS_SERVER)))
-    server = PrivateRedis(_free_port(), tmp_path)
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def test_counting_resumes_when_redis_comes_back(private_redis: PrivateRedis) -> None:

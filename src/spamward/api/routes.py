@@ -6,6 +6,7 @@ from typing import Any
 
 from spamward.api.account_routes import ACCOUNT_OPERATIONS
 from spamward.api.action_routes import ACTION_OPERATIONS
+from spamward.api.audit_routes import AUDIT_OPERATIONS
 from spamward.api.http import ApiCall, Operation
 from spamward.api.ip_list_routes import IP_LIST_OPERATIONS
 from spamward.api.label_routes import LABEL_OPERATIONS
@@ -42,6 +43,7 @@ OPERATIONS = (
         DecisionOut, errors=(401, 404), ingest=True,
     ),
     *SPAM_MANAGER_OPERATIONS,
+    *AUDIT_OPERATIONS,
     *POLICY_OPERATIONS,
     *ACCOUNT_OPERATIONS,
     *IP_LIST_OPERATIONS,

@@ -1,6 +1,6 @@
 """Dashboard settings: who may use the project. API keys (a new token is shown once, in
-the answer to the form) and the project's moderators with their roles. Every role reads
-these pages; only admins change them."""
+the answer to the form), the project's moderators with their roles, and the audit log of
+who changed what. Every role reads these pages; only admins change them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from spamward.dashboard.pages import Page, Redirect, View, page
 from spamward.dashboard.settings_forms import text
 from spamward.errors import NotFound, ValidationFailed
 from spamward.services import api_keys, project_members
+from spamward.services.audit_log import audit_log
 from spamward.services.moderators import Role
 from spamward.services.projects import KeyScope
 
@@ -94,6 +95,16 @@ def remove_member(view: Page) -> Redirect:
     return Redirect(_here(view, "/settings/moderators"))
 
 
+@page()
+def audit_page(view: Page) -> View:
+    offset = _offset(view)
+    entries = audit_log(view.runtime, view.project_id, PAGE_SIZE + 1, offset)
+    return View("settings_audit.html", {
+        "entries": entries[:PAGE_SIZE], "more": len(entries) > PAGE_SIZE, "offset": offset,
+        "page_size": PAGE_SIZE, "settings_tab": "audit",
+    })  # fmt: skip
+
+
 def _role(view: Page) -> Role:
     try:
         return Role(view.field("role"))
@@ -122,6 +133,7 @@ ROUTES: list[BaseRoute] = [
     Route("/settings/api-keys", create_key, methods=["POST"]),
     Route("/settings/api-keys/{key_id}/revoke", revoke_key, methods=["POST"]),
     Route("/settings/moderators", members_page, methods=["GET"]),
+    Route("/settings/audit-log", audit_page, methods=["GET"]),
     Route("/settings/moderators", add_member, methods=["POST"]),
     Route("/settings/moderators/{moderator_id}/role", change_member_role, methods=["POST"]),
     Route("/settings/moderators/{moderator_id}/remove", remove_member, methods=["POST"]),

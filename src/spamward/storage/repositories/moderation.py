@@ -58,12 +58,14 @@ def mark_listed(
         )
 
 
-def recent_log(session: Session, project_id: int, limit: int) -> list[ModerationLog]:
+def log_page(session: Session, project_id: int, limit: int, offset: int) -> list[ModerationLog]:
+    """The project's log, newest first."""
     return list(
         session.scalars(
             select(ModerationLog)
             .where(ModerationLog.project_id == project_id)
             .order_by(ModerationLog.at.desc(), ModerationLog.id.desc())
             .limit(limit)
+            .offset(offset)
         )
     )

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from spamward.runtime import Runtime
 from spamward.services.retention import run_retention
 from spamward.storage.repositories import spam_manager as spam_manager_repo
-from spamward.storage.repositories.moderation import recent_log
+from spamward.storage.repositories.moderation import log_page
 from tests.conftest import ApiProject, Clock
 
 Json = dict[str, Any]
@@ -643,7 +643,7 @@ def test_moderator_actions_are_logged_with_the_key(
     patch_settings(client, project, window_days=7)
 
     with runtime.database.read() as session:
-        rows = recent_log(session, project.id, 10)
+        rows = log_page(session, project.id, 10, 0)
         logged = [(row.who, row.action, row.detail) for row in reversed(rows)]
 
     assert entry["created_by"] == who

@@ -30,7 +30,7 @@ from spamward.api.http import api_routes
 from spamward.api.limits import BodyLimitMiddleware, LoadShedMiddleware
 from spamward.api.openapi import build_openapi
 from spamward.api.routes import OPERATIONS
-from spamward.dashboard.login_limit import LoginLimiter
+from spamward.dashboard.login_limit import login_limits_for
 from spamward.dashboard.routes import dashboard_routes
 from spamward.errors import ServiceUnavailable, SpamwardError
 from spamward.maintenance import MaintenanceWorker
@@ -67,7 +67,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         lifespan=_lifespan(runtime),
     )
     app.state.runtime = runtime
-    app.state.login_limiter = LoginLimiter()
+    app.state.login_limiter = login_limits_for(settings)
     return app
 
 

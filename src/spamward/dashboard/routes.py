@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from spamward.dashboard.login_limit import LoginLimiter
+from spamward.dashboard.login_limit import LoginLimits
 from spamward.dashboard.page_routes import PAGE_ROUTES
 from spamward.dashboard.pages import Page, View, page, safe_next
 from spamward.dashboard.render import HERE, render
@@ -26,13 +26,13 @@ async def login_page(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    limiter: LoginLimiter = request.app.state.login_limiter
+    limiter: LoginLimits = request.app.state.login_limiter
     form = await request.form()
     check_csrf(request, form.get("csrf_token"))
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     next_page = safe_next(str(form.get("next", "/")))
     keys = (f"email:{email.strip().lower()}", f"ip:{request.client.host if request.client else ''}")
-    wait = limiter.retry_after(*keys)
+    wait = await run_in_threadpool(limiter.retry_after, *keys)  # Redis, in scaled mode
     if wait:
         message = f"Too many failed logins. Try again in {wait // 60 + 1} minute(s)."
         response = render(request, "login.html", 429, error=message, email=email, next=next_page)
@@ -41,10 +41,10 @@ async def login(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     moderator = await run_in_threadpool(moderators.authenticate, runtime.database, email, password)
     if moderator is None:
-        limiter.failed(*keys)
+        await run_in_threadpool(limiter.failed, *keys)
         return render(request, "login.html", 401, error="Wrong e-mail or password.", email=email,
                       next=next_page)  # fmt: skip
-    limiter.succeeded(*keys)
+    await run_in_threadpool(limiter.succeeded, *keys)
     start_session(request, moderator.id, moderator.session_epoch)
     return RedirectResponse(next_page, 303)
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select
 from spamward.cli import main
 from spamward.domain.decision import ListName
 from spamward.domain.entity import EntityKind
+from spamward.errors import Unauthorized
 from spamward.runtime import Runtime
 from spamward.services.lists import NewEntry, add_to_list
 from spamward.services.moderators import Role, authenticate, roles_of
@@ -211,6 +212,30 @@ def test_key_create_with_a_scope(settings: Settings, runtime: Runtime) -> None:
     assert count(runtime, ApiKey) == 1
 
 
+def test_key_list_and_revoke_rotate_a_key(settings: Settings, runtime: Runtime) -> None:
+    env = env_for(settings)
+    assert_ok(run(["project", "create", "site-a"], env))
+    old = run(["key", "create", "site-a", "--name", "old"], env).stdout.strip()
+    new = run(["key", "create", "site-a", "--name", "new", "--scope", "ingest"], env)
+
+    listed = run(["key", "list", "site-a"], env)
+    old_id = next(line.split("\t")[0] for line in listed.stdout.splitlines() if "old" in line)
+    revoked = run(["key", "revoke", "site-a", old_id], env)
+    again = run(["key", "revoke", "site-a", old_id], env)
+    missing = run(["key", "revoke", "site-a", "99999999999"], env)
+
+    assert_ok(listed)
+    assert sorted(line.split("\t")[1] for line in listed.stdout.splitlines()) == ["admin", "ingest"]
+    assert old[:10] in listed.stdout and old not in listed.stdout
+    assert_ok(revoked)
+    with pytest.raises(Unauthorized):
+        caller_for_key(runtime, old)
+    assert caller_for_key(runtime, new.stdout.strip()).scope is KeyScope.INGEST
+    assert_fails_cleanly(again, "already revoked")
+    assert missing.exit_code == 2  # not a key id: click says so
+    assert "revoked" in run(["key", "list", "site-a"], env).stdout
+
+
 def test_key_create_for_a_missing_project(settings: Settings, runtime: Runtime) -> None:
     result = run(["key", "create", "nowhere"], env_for(settings))
 
@@ -240,6 +265,26 @@ def test_moderator_create_with_password_from_environment(
     assert authenticate(runtime.database, "mod@example.test", PASSWORD + "!") is None
     roles = roles_of(runtime.database, moderator.id)
     assert [(role.project.name, role.role) for role in roles] == [("site-a", Role.VIEWER)]
+
+
+def test_moderator_password_sets_a_new_one_and_ends_sessions(
+    settings: Settings, runtime: Runtime
+) -> None:
+    env = env_for(settings, SPAMWARD_PASSWORD=PASSWORD)
+    assert_ok(run(["project", "create", "site-a"], env))
+    assert_ok(run(["moderator", "create", "mod@example.test", "--project", "site-a"], env))
+    before = authenticate(runtime.database, "mod@example.test", PASSWORD)
+    assert before is not None
+
+    changed = run(["moderator", "password", "MOD@example.test"],
+                  env_for(settings, SPAMWARD_PASSWORD=PASSWORD + "-2"))  # fmt: skip
+    missing = run(["moderator", "password", "nobody@example.test"], env)
+
+    assert_ok(changed)
+    assert authenticate(runtime.database, "mod@example.test", PASSWORD) is None
+    after = authenticate(runtime.database, "mod@example.test", PASSWORD + "-2")
+    assert after is not None and after.session_epoch == before.session_epoch + 1
+    assert_fails_cleanly(missing, "no moderator 'nobody@example.test'")
 
 
 def test_moderator_create_with_prompted_password(settings: Settings, runtime: Runtime) -> None:

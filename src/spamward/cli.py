@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from spamward.cli_keys import key
 from spamward.cli_model import evaluate, score, train
 from spamward.cli_policy import policy
 from spamward.cli_support import guard, print_json, runtime_of
@@ -24,8 +25,8 @@ from spamward.domain.event import Actor, Content, Event, EventType
 from spamward.server import run_workers, scaled_mode_problem
 from spamward.server import serve as run_server
 from spamward.services.decisions import judge
-from spamward.services.moderators import Role, create_moderator
-from spamward.services.projects import KeyScope, create_api_key, create_project
+from spamward.services.moderators import Role, create_moderator, set_password
+from spamward.services.projects import create_project
 from spamward.services.retention import run_retention
 from spamward.settings import Settings, load_settings
 from spamward.storage.migrate import upgrade
@@ -108,31 +109,6 @@ def project_create(context: click.Context, name: str) -> None:
 
 
 @main.group()
-def key() -> None:
-    """Manage API keys."""
-
-
-@key.command("create")
-@click.argument("project_name", metavar="PROJECT")
-@click.option("--name", default="default", show_default=True, help="A label for the key.")
-@click.option(
-    "--scope", type=click.Choice([scope.value for scope in KeyScope]), default="admin",
-    show_default=True, help="ingest: send events and read their decisions only.",
-)  # fmt: skip
-@click.pass_context
-def key_create(context: click.Context, project_name: str, name: str, scope: str) -> None:
-    """Create an API key; it is printed once and stored hashed."""
-    database = runtime_of(context).database
-    new = guard(lambda: create_api_key(database, project_name, name, KeyScope(scope)))
-    click.echo(new.token)
-    click.echo(
-        f"({scope} key {name!r} for project {new.project.name}: store it now, it is not shown "
-        "again)",
-        err=True,
-    )
-
-
-@main.group()
 def moderator() -> None:
     """Manage dashboard accounts."""
 
@@ -162,6 +138,21 @@ def moderator_create(
         lambda: create_moderator(runtime.database, email, password, project_name, Role(role))
     )
     click.echo(f"created moderator {created.email} ({role} on {project_name})")
+
+
+@moderator.command("password")
+@click.argument("email")
+@click.password_option(
+    help="New password (prompted when not given; or SPAMWARD_PASSWORD).",
+    envvar="SPAMWARD_PASSWORD",
+)
+@click.pass_context
+def moderator_password(context: click.Context, email: str, password: str) -> None:
+    """Set a moderator's password; their sessions end everywhere."""
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    guard(lambda: set_password(runtime_of(context).database, email, password))
+    click.echo(f"new password set for {email}; their sessions have ended")
 
 
 @main.command()
@@ -256,6 +247,7 @@ def demo(context: click.Context) -> None:
         click.echo(f"demo traffic : {credentials.events_loaded} events judged and recorded")
 
 
+main.add_command(key)
 main.add_command(policy)
 main.add_command(train)
 main.add_command(evaluate)

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from spamward.errors import Conflict, ValidationFailed
+from spamward.errors import Conflict, NotFound, ValidationFailed
 from spamward.services.projects import ProjectRef, find_project
 from spamward.storage.db import Database
 from spamward.storage.models import Moderator, Project
@@ -98,6 +98,13 @@ def end_sessions(database: Database, moderator_id: int) -> None:
     """Sign out: every session of the moderator stops working, on every device."""
     with database.write() as session:
         repo.end_sessions(session, moderator_id)
+
+
+def set_password(database: Database, email: str, password: str) -> None:
+    """A new password for a moderator; every session of theirs ends (log in again)."""
+    with database.write() as session:
+        if not repo.set_password(session, email.strip().lower(), _HASHER.hash(password)):
+            raise NotFound(f"no moderator {email!r}")
 
 
 def _ref(moderator: Moderator) -> ModeratorRef:

@@ -51,3 +51,14 @@ def end_sessions(session: Session, moderator_id: int) -> None:
         .where(Moderator.id == moderator_id)
         .values(session_epoch=Moderator.session_epoch + 1)
     )
+
+
+def set_password(session: Session, email: str, password_hash: str) -> bool:
+    """A new password hash, and every session ended; whether the moderator exists."""
+    changed = session.scalars(
+        update(Moderator)
+        .where(Moderator.email == email)
+        .values(password_hash=password_hash, session_epoch=Moderator.session_epoch + 1)
+        .returning(Moderator.id)
+    )
+    return changed.first() is not None

@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system run test lint typecheck format bench bench-throughput clean
+.PHONY: setup system run test lint typecheck format bench bench-throughput soak clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,11 @@ bench: setup system
 # The throughput figures (embedded, scaled, fixed rate, Rspamd) over 3 runs, as min-max.
 bench-throughput: setup system
 	$(BIN)/python -m bench.throughput 3
+
+# Scaled mode under traffic while workers, an API process, Redis and PostgreSQL are killed
+# and restarted (private instances, loopback only), then the reconciliation table.
+soak: setup system
+	$(BIN)/python -m bench.soak $(if $(MINUTES),--minutes $(MINUTES))
 
 clean:
 	rm -rf $(VENV) var test-output .mypy_cache .ruff_cache .pytest_cache

@@ -134,19 +134,19 @@ def _processes(environment: dict[str, str], workdir: Path) -> Iterator[Processes
     port = free_port()
     serve = ["serve", "--workers", str(API_PROCESSES), "--port", str(port)]
     worker = ["worker", "--concurrency", str(WORKER_THREADS)]
-    supervisor = _spawn(serve, environment, workdir / "serve.log")
+    supervisor = spawn_spamward(serve, environment, workdir / "serve.log")
     workers: list[subprocess.Popen[bytes]] = []
     try:
         for n in range(1, WORKER_PROCESSES + 1):
-            workers.append(_spawn(worker, environment, workdir / f"worker-{n}.log"))
+            workers.append(spawn_spamward(worker, environment, workdir / f"worker-{n}.log"))
         yield supervisor, workers, port
     finally:
-        _stop_with_children(supervisor)
+        stop_with_children(supervisor)
         for process in workers:
             stop_process(process)
 
 
-def _spawn(
+def spawn_spamward(
     arguments: list[str], environment: dict[str, str], log_path: Path
 ) -> subprocess.Popen[bytes]:
     with log_path.open("wb") as log:
@@ -155,7 +155,7 @@ def _spawn(
         )
 
 
-def _stop_with_children(supervisor: subprocess.Popen[bytes]) -> None:
+def stop_with_children(supervisor: subprocess.Popen[bytes]) -> None:
     """SIGTERM to `serve` (uvicorn stops its processes first); kill the ones left over."""
     children = child_pids(supervisor.pid)
     stop_process(supervisor)

@@ -89,9 +89,9 @@ def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
 
 def prepare(environment: dict[str, str], deny_domains: tuple[str, ...]) -> str:
     """Migrate, create the project and its key through the CLI; deny the corpus's domains."""
-    _cli(environment, "migrate")
-    _cli(environment, "project", "create", PROJECT)
-    api_key = _cli(environment, "key", "create", PROJECT).strip()
+    run_cli(environment, "migrate")
+    run_cli(environment, "project", "create", PROJECT)
+    api_key = run_cli(environment, "key", "create", PROJECT).strip()
     database = Database(Settings(database_url=environment["SPAMWARD_DATABASE_URL"]))
     try:
         seed_deny_list(database, find_project(database, PROJECT).id, deny_domains)
@@ -100,7 +100,7 @@ def prepare(environment: dict[str, str], deny_domains: tuple[str, ...]) -> str:
     return api_key
 
 
-def _cli(environment: dict[str, str], *arguments: str) -> str:
+def run_cli(environment: dict[str, str], *arguments: str) -> str:
     command = [str(SPAMWARD), *arguments]
     return subprocess.run(
         command, env=environment, check=True, capture_output=True, text=True

@@ -19,6 +19,12 @@ from typing import Any, cast
 import psycopg
 import pytest
 import redis
+from bench.private_services import (
+    REDIS_SERVER,
+    PrivatePostgres,
+    PrivateRedis,
+    postgres_available,
+)
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
@@ -29,12 +35,6 @@ from spamward.settings import Settings
 from spamward.storage.db import Database
 from spamward.storage.migrate import upgrade
 from spamward.storage.models import Base
-from tests.private_services import (
-    REDIS_SERVER,
-    PrivatePostgres,
-    PrivateRedis,
-    postgres_available,
-)
 
 POSTGRES_URL = os.environ.get(
     "SPAMWARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from bench.private_services import PrivatePostgres
 from starlette.testclient import TestClient
 
 from spamward.app import create_app
@@ -17,7 +18,6 @@ from spamward.services.projects import create_api_key, create_project
 from spamward.settings import Settings
 from spamward.storage.migrate import upgrade
 from tests.conftest import EXAMPLE_POST, Clock
-from tests.private_services import PrivatePostgres
 from tests.receivers import WebhookReceiver, webhook_receiver
 from tests.test_remediation_worker import (
     actions,

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pytest
 import redis
+from bench.private_services import PrivateRedis
 from starlette.testclient import TestClient
 
 from spamward.app import create_app
@@ -24,7 +25,6 @@ from spamward.signals.redis_counters import RedisCounters
 from spamward.signals.velocity import Counters, Reading, Subject, Subjects, subjects_of
 from spamward.text.extract import extract
 from tests.conftest import REDIS_URL, ApiProject, Clock, make_project, unavailable
-from tests.private_services import PrivateRedis
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PROJECT = 1

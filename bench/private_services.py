@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import redis
 
-from tests.receivers import free_port
+from bench.server import free_port
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 POSTGRES_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin"))

@@ -53,6 +53,14 @@ def assert_error(response: Response, status: int, code: str) -> None:
         (b'{"type": "post", "content": {"links": [], "title": 7}}', 422, "validation_error"),
         (b'{"type": "post", "context": ' + b'{"a": ' * 300 + b"1" + b"}" * 301, 400,
          "invalid_json"),
+        (b'{"type": "post", "context": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400,
+         "invalid_json"),
+        (b'{"type": "post", "content": {"text": "a\x00b"}}', 400, "invalid_json"),  # raw NUL
+        (b'{"type": "post", "content": {"text": "a\\u0000b"}}', 422, "validation_error"),
+        (b'{"type": "post", "actor": {"id": "\\u0000"}}', 422, "validation_error"),
+        (b'{"type": "post", "content": {"text": "\xed\xa0\x80"}}', 400, "invalid_encoding"),
+        (b'{"type": "post", "content": {"text": "\xc0\xaf"}}', 400, "invalid_encoding"),
+        (b"\xef\xbb\xbf" + b'{"type": "post"}', 400, "invalid_json"),  # a byte-order mark
     ],
 )  # fmt: skip
 def test_bad_event_bodies(

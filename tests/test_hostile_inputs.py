@@ -1,5 +1,6 @@
 """Hostile input through the API: each gets a clear 4xx or a normal decision, and what is
-stored afterwards is exactly what was accepted. The adversarial texts are the ones
+stored afterwards is exactly what was accepted (malformed bodies, from invalid UTF-8 to NUL
+characters and deep nesting, are in test_api_errors.py). The adversarial texts are the ones
 `bench/extraction.py` times (seconds per megabyte: linear time is measured there, never
 asserted here)."""
 
@@ -89,39 +90,20 @@ def test_unusual_text_is_judged_and_stored_as_sent(
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "code"),
+    "body",
     [
-        (b'{"type": "post", "content": {"text": "a\x00b"}}', 400, "invalid_json"),
-        (b'{"type": "post", "content": {"text": "a\\u0000b"}}', 422, "validation_error"),
-        (b'{"type": "post", "actor": {"id": "\\u0000"}}', 422, "validation_error"),
-        (b'{"type": "post", "content": {"text": "\\udc80 lone"}}', 400, "invalid_json"),
-        (b'{"type": "post", "content": {"text": "\xed\xa0\x80"}}', 400, "invalid_encoding"),
-        (b'{"type": "post", "content": {"text": "\xc0\xaf"}}', 400, "invalid_encoding"),
-        (b"\xef\xbb\xbf" + b'{"type": "post"}', 400, "invalid_json"),
-        (b'{"type": "post", "context": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", 400,
-         "invalid_json"),
-        (b'{"type": "post", "content": {"text": "' + b"\\\\" * 300_000 + b'"}}', 200, ""),
-        (b'{"type": "post", "type": "signup"}', 200, ""),
+        b'{"type": "post", "content": {"text": "' + b"\\\\" * 300_000 + b'"}}',
+        b'{"type": "post", "type": "signup"}',  # the last of a repeated key counts
     ],
-    ids=["raw-nul", "escaped-nul", "nul-in-actor", "lone-surrogate", "utf8-surrogate",
-         "overlong-utf8", "bom", "deep-nesting", "backslash-flood", "duplicate-key"],
-)  # fmt: skip
-def test_malformed_bodies_get_a_clear_answer_and_store_nothing_wrong(
-    client: TestClient,
-    project: ApiProject,
-    runtime: Runtime,
-    body: bytes,
-    status: int,
-    code: str,
+    ids=["backslash-flood", "duplicate-key"],
+)
+def test_odd_but_valid_bodies_are_judged(
+    client: TestClient, project: ApiProject, runtime: Runtime, body: bytes
 ) -> None:
     response = client.post("/v1/events", content=body, headers={**project.headers, **JSON})
 
-    if status == 200:
-        assert response.status_code == 200, response.text[:300]
-        assert stored_events(runtime) == 1
-    else:
-        assert_error(response, status, code)
-        assert stored_events(runtime) == 0
+    assert response.status_code == 200, response.text[:300]
+    assert stored_events(runtime) == 1
 
 
 def test_a_pathological_rule_pattern_runs_in_linear_time_on_a_megabyte(

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from bench.server import free_port
 from starlette.types import ASGIApp
-
-from tests.receivers import free_port
 
 START_TIMEOUT_S = 10.0
 

@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 from bench.scaled_processes import child_pids, socket_owners
+from bench.server import free_port
 
 from tests.processes import Spawned, wait_until
-from tests.receivers import free_port
 
 API_PROCESSES = 2
 WORKER_PROCESSES = 2

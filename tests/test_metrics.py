@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from bench.server import free_port
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -30,7 +31,6 @@ from spamward.services import policies
 from spamward.settings import Settings
 from tests.conftest import EXAMPLE_POST, ApiProject, Clock
 from tests.processes import Spawned, wait_until
-from tests.receivers import free_port
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 CASINO = "best casino bonus here, come and play"

@@ -1,6 +1,7 @@
 """The shape of an API operation: a sync handler that gets an `ApiCall` and returns
-(status, body). The async shell reads the body, then runs the handler in a worker thread
-so storage calls never block the event loop."""
+(status, body). The async shell reads the body, then, in a worker thread so that storage
+calls never block the event loop, admits the key (its scope, its request rate) and runs the
+handler."""
 
 from __future__ import annotations
 

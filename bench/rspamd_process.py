@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.rspamd_config import Layout, write_config
-from bench.server import stop_process
+from bench.server import free_port, stop_process
 
 READY_TIMEOUT_S = 120.0  # a first start compiles the TLD list: about 15 s on 2 cores
 SCAN_TIMEOUT_S = 10.0
@@ -56,7 +55,7 @@ def rspamd_version() -> str:
 @contextmanager
 def running_rspamd(layout: Layout, dns_port: int) -> Iterator[Rspamd]:
     """Rspamd configured in `layout`, once it has answered a scan; stopped on the way out."""
-    port = _free_port()
+    port = free_port()
     write_config(layout, port, dns_port)
     with (layout.directory / "rspamd.out").open("wb") as output:
         process = subprocess.Popen(_command(layout), stdout=output, stderr=output)
@@ -118,10 +117,3 @@ def _tail(layout: Layout) -> str:
         if path.exists()
     ]
     return "\n".join(texts)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port

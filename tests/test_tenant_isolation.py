@@ -36,6 +36,7 @@ NAMED_OBJECTS: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/defined-actions/{name}"): "/v1/defined-actions/{defined}",
     ("GET", "/v1/reviews/{item_id}"): "/v1/reviews/{review}",
     ("POST", "/v1/reviews/{item_id}/resolve"): "/v1/reviews/{review}/resolve",
+    ("POST", "/v1/challenges/{challenge_id}/solve"): "/v1/challenges/{challenge}/solve",
 }
 # Operations whose path names a list, not an object: B's key reaches B's own list.
 LISTS_BY_NAME = {"/v1/lists/{list_name}", "/v1/lists/{list_name}/bulk", "/v1/ip-lists/{list}"}
@@ -45,6 +46,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/v1/users/{user_id}/status"): {"status": "banned"},
     ("PUT", "/v1/defined-actions/{name}"): {"action": "ban_user", "params": {}},
     ("POST", "/v1/reviews/{item_id}/resolve"): {"resolution": "approve"},
+    ("POST", "/v1/challenges/{challenge_id}/solve"): {"code": "123456"},
 }  # fmt: skip
 # Names of the project's own: B reads an empty account of that name, or makes its own
 # defined action of that name (PUT creates), never A's.
@@ -73,17 +75,22 @@ def objects(client: TestClient, project: ApiProject) -> dict[str, str]:
                               headers=headers), 201)  # fmt: skip
     rule = {"name": "a_only", "condition": "false", "verdict": "flag", "reason": "a's rule"}
     ok(client.post("/v1/rules", json=rule, headers=headers), 201)
+    asks = {"name": "asks", "condition": '"maybe" in event.text', "verdict": "challenge",
+            "reason": "questionable"}  # fmt: skip
+    ok(client.post("/v1/rules", json=asks, headers=headers), 201)
     version = ok(client.post("/v1/policy/publish", json={}, headers=headers), 201)
     backtest = ok(client.post("/v1/policy/backtests", json={}, headers=headers), 202)
     action = run(client, project, action="ban_user", user_id="alice")
     ok(define(client, project, "a_suspend", "suspend_user", duration="7d"))
     hold_a_post(client, project, user="held-user")
+    maybe = {"type": "post", "actor": {"id": "bob"}, "content": {"text": "maybe"}}
+    challenge = ok(client.post("/v1/events", json=maybe, headers=headers))["challenge"]
     [review] = reviews(client, project)
     return {
         "decision": decision["id"], "entity": str(entity["id"]), "list_entry": listed["id"],
         "user": "alice", "version": str(version["version"]), "backtest": backtest["id"],
         "rule": "a_only", "ip_entry": str(ip_entry["id"]), "action": action["id"],
-        "defined": "a_suspend", "review": review["id"],
+        "defined": "a_suspend", "review": review["id"], "challenge": challenge["id"],
     }  # fmt: skip
 
 

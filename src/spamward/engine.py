@@ -46,7 +46,8 @@ def decide_with(
     started: float,
 ) -> Decision:
     """The policy's decision on facts already gathered: live, or replayed by a backtest."""
-    judgement = run_policy(policy, build_context(event, entities, listed, facts, policy.windows))
+    context = build_context(event, entities, listed, facts, policy.windows)
+    judgement = run_policy(policy, context, event.challenge_passed)
     degraded = tuple(f"degraded: {name} unavailable, read as 0" for name in facts.degraded)
     return Decision(
         verdict=judgement.verdict,

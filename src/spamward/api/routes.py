@@ -7,6 +7,7 @@ from typing import Any
 from spamward.api.account_routes import ACCOUNT_OPERATIONS
 from spamward.api.action_routes import ACTION_OPERATIONS
 from spamward.api.audit_routes import AUDIT_OPERATIONS
+from spamward.api.challenge_routes import CHALLENGE_OPERATIONS
 from spamward.api.http import ApiCall, Operation
 from spamward.api.ip_list_routes import IP_LIST_OPERATIONS
 from spamward.api.label_routes import LABEL_OPERATIONS
@@ -20,9 +21,10 @@ from spamward.services import decisions
 
 def post_event(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
-    event = call.json(EventIn).to_event(call.runtime.clock())
+    body = call.json(EventIn)
+    event = body.to_event(call.runtime.clock())
     with watching_decision(project_id) as watch:
-        record = decisions.decide(call.runtime, project_id, event)
+        record = decisions.decide(call.runtime, project_id, event, body.challenge_token)
         watch.answered(event.type, record)
     return 200, record.to_json()
 
@@ -42,6 +44,7 @@ OPERATIONS = (
         "GET", "/v1/decisions/{decision_id}", get_decision, "Read a stored decision",
         DecisionOut, errors=(401, 404), ingest=True,
     ),
+    *CHALLENGE_OPERATIONS,
     *SPAM_MANAGER_OPERATIONS,
     *AUDIT_OPERATIONS,
     *POLICY_OPERATIONS,

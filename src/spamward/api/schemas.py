@@ -73,6 +73,10 @@ class EventIn(Strict):
     region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = Field(
         default=None, description="Region for phone numbers without a country code."
     )
+    challenge_token: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None,
+        description="The token of a solved challenge, resubmitting the action it was asked for.",
+    )
 
     def to_event(self, now: datetime) -> Event:
         """The domain event; `now` stands in for a missing `occurred_at`."""
@@ -169,8 +173,22 @@ class EffectOut(BaseModel):
     rule: str = Field(description="The rule that asked for it.")
 
 
+class AltchaChallengeOut(BaseModel):
+    """What the ALTCHA widget takes as its challenge (its `challengejson`)."""
+
+    algorithm: str
+    challenge: str
+    salt: str
+    signature: str
+    maxnumber: int
+
+
 class ChallengeOut(BaseModel):
     kind: str = Field(description="captcha or email_code")
+    id: str | None = Field(default=None, description="None when the decision was not stored.")
+    expires_at: datetime | None = None
+    altcha: AltchaChallengeOut | None = Field(default=None, description="For a captcha.")
+    sent_to: str | None = Field(default=None, description="For an e-mail code: where, masked.")
 
 
 class DecisionOut(BaseModel):

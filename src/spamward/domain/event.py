@@ -52,3 +52,4 @@ class Event:
     context: dict[str, Any] = field(default_factory=dict)
     external_id: str | None = None
     region: str | None = None
+    challenge_passed: bool = False  # the actor solved a challenge for this action

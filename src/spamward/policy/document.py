@@ -103,9 +103,22 @@ class Scoring(_Strict):
         return self
 
 
+class ChallengeSettings(_Strict):
+    captcha_difficulty: int = Field(
+        default=100_000, ge=1_000, le=10_000_000,
+        description="ALTCHA's largest number: a browser tries half of it on average "
+        "(100,000: well under a second on a phone).",
+    )  # fmt: skip
+    valid_seconds: int = Field(default=600, ge=30, le=86_400, description="To solve one.")
+    token_seconds: int = Field(
+        default=300, ge=10, le=3_600, description="To resubmit the action with its token."
+    )
+
+
 class PolicyDocument(_Strict):
     rules: Annotated[list[RuleSpec], Field(max_length=200)] = []
     scoring: Scoring = Scoring()
+    challenges: ChallengeSettings = ChallengeSettings()
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

@@ -28,15 +28,22 @@ class Judgement:
     retry_after_seconds: int | None
 
 
-def run_policy(policy: Policy, env: Env) -> Judgement:
+def run_policy(policy: Policy, env: Env, challenge_passed: bool = False) -> Judgement:
+    """With `challenge_passed`, a challenge the rules or the score ask for is answered:
+    the verdict is the most severe of the others (a block stays a block)."""
     outcomes, hits = _outcomes(policy, env)
     score = round(sum(rule.weight for rule in hits), 4)
     scored = policy.verdict_for(score)
     asked = [rule.verdict for rule in hits]
-    verdict = Verdict.most_severe([*asked, scored])
+    candidates = [*asked, scored]
+    if challenge_passed:
+        candidates = [v for v in candidates if v is not Verdict.CHALLENGE]
+    verdict = Verdict.most_severe(candidates)
     reasons = [f"{o.rule}: {o.reason}" for o in outcomes if o.outcome is _HIT]
     if scored is not Verdict.ALLOW:
         reasons.append(f"score {score:g} reaches the {scored} threshold")
+    if challenge_passed and Verdict.CHALLENGE in (*asked, scored):
+        reasons.append("challenge passed: the challenge asked for is answered")
     return Judgement(
         verdict=verdict,
         score=score,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
 from spamward.errors import NotFound
 from spamward.runtime import Runtime
+from spamward.services import challenges
 from spamward.services.decision_record import DecisionRecord, record_of
 from spamward.services.decision_store import DecisionToStore
 from spamward.services.policies import live_policy
@@ -23,10 +24,17 @@ from spamward.storage.repositories.projects import project_by_name
 from spamward.storage.repositories.signals import StoredSignals
 
 
-def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
+def decide(
+    runtime: Runtime, project_id: int, event: Event, challenge_token: str | None = None
+) -> DecisionRecord:
     """Judge an event and store it with its decision before answering; the velocity
-    counters count it once it is stored."""
+    counters count it once it is stored. A valid `challenge_token` (a solved challenge of
+    the same actor, used once) answers the challenge the rules would ask for."""
     now = runtime.clock()
+    refused = None
+    if challenge_token is not None:
+        refused = challenges.redeem(runtime, project_id, challenge_token, event.actor)
+        event = replace(event, challenge_passed=refused is None)
     knobs = runtime.projects.get(project_id)
     if knobs is None:
         raise NotFound("no such project")
@@ -44,6 +52,13 @@ def decide(runtime: Runtime, project_id: int, event: Event) -> DecisionRecord:
             event, policy, signals, runtime.settings.default_region, knobs.duplicate_text_min_chars
         )
     record = record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
+    if refused is not None:
+        record.trace["reasons"].append(f"challenge token refused: {refused}")
+    if decision.challenge is not None:
+        assert record.id is not None
+        record.trace["challenge"] = challenges.issue(
+            runtime, project_id, record.id, event, decision.challenge, policy.document.challenges
+        )
     first_day = day_number(now) - knobs.window_days
     max_attempts = runtime.settings.action_max_attempts
     to_store = DecisionToStore(project_id, event, decision, record, first_day, max_attempts)

@@ -499,3 +499,25 @@ class ReviewItem(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(300))
     resolution: Mapped[str | None] = mapped_column(String(16))  # approve, reject, retry
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class Challenge(Base):
+    """A challenge a decision asked the actor to solve: an ALTCHA proof of work, or a code
+    sent by e-mail (kept as a digest). Solving it gives a token, good once, for the same
+    actor within `token_expires_at`."""
+
+    __tablename__ = "challenges"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = _project_fk()
+    decision_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(16))  # captcha, email_code
+    actor: Mapped[str] = mapped_column(String(300))  # "user:<id>", else "ip:<address>"
+    email: Mapped[str | None] = mapped_column(String(254))
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    solved_at: Mapped[datetime | None]
+    token_expires_at: Mapped[datetime | None]
+    token_used_at: Mapped[datetime | None]

@@ -18,6 +18,8 @@ from bench.server import free_port
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
 POSTGRES_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+# runuser lives in sbin, which a minimal PATH (CI's) leaves out.
+RUNUSER = shutil.which("runuser", path=f"{os.defpath}:/usr/sbin:/sbin")
 START_TIMEOUT_S = 30.0
 
 
@@ -105,7 +107,7 @@ class PrivatePostgres:
         return self.directory / "data"
 
     def _run(self, program: str, *args: str) -> None:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        as_postgres = [str(RUNUSER), "-u", "postgres", "--"] if os.geteuid() == 0 else []
         command = [*as_postgres, str(POSTGRES_BINARIES[-1] / program), *args]
         done = subprocess.run(
             command, check=False, capture_output=True, text=True, timeout=START_TIMEOUT_S
@@ -124,7 +126,7 @@ class PrivatePostgres:
 
 
 def postgres_available() -> bool:
-    return bool(POSTGRES_BINARIES) and (os.geteuid() != 0 or shutil.which("runuser") is not None)
+    return bool(POSTGRES_BINARIES) and (os.geteuid() != 0 or RUNUSER is not None)
 
 
 def _wait_until(ready: object, what: str) -> None:

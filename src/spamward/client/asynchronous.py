@@ -1,0 +1,64 @@
+"""The asyncio client, for FastAPI and other async sites: the same calls as the blocking
+one (sync.py), awaited."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+
+from spamward.client.calls import Retry, Unreachable, event_body, outcome
+from spamward.client.types import Decision, OnUnreachable, Solved, SpamwardError
+
+
+class AsyncSpamwardClient:
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float = 2.0, retries: int = 2,
+        on_unreachable: OnUnreachable = "allow",
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:  # fmt: skip
+        self.on_unreachable = on_unreachable
+        self._attempts = retries + 1
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, transport=transport,
+            headers={"Authorization": f"Bearer {api_key}"},
+        )  # fmt: skip
+
+    async def decide(self, event_type: str, **fields: Any) -> Decision:
+        found = await self._call("POST", "/v1/events", event_body(event_type, **fields))
+        if isinstance(found, Unreachable):
+            return Decision.unreachable(self.on_unreachable, found.why)
+        return Decision.from_json(found)
+
+    async def solve_challenge(
+        self, challenge_id: str, *, solution: str | None = None, code: str | None = None
+    ) -> Solved:
+        answer = {"solution": solution} if solution is not None else {"code": code}
+        found = await self._call("POST", f"/v1/challenges/{challenge_id}/solve", answer)
+        if isinstance(found, Unreachable):
+            raise SpamwardError(503, "unreachable", found.why)
+        return Solved.from_json(found)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncSpamwardClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def _call(self, method: str, path: str, body: Any) -> dict[str, Any] | Unreachable:
+        for attempt in range(self._attempts):
+            try:
+                answer: httpx.Response | httpx.HTTPError = await self._http.request(
+                    method, path, json=body
+                )
+            except httpx.HTTPError as error:
+                answer = error
+            found = outcome(answer, attempt, self._attempts)
+            if not isinstance(found, Retry):
+                return found
+            await asyncio.sleep(found.after_s)
+        raise AssertionError("unreachable: the last attempt never retries")

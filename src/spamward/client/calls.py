@@ -3,6 +3,7 @@ answer (use it, retry it, or call spamward unreachable), so each client only loo
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +38,10 @@ def event_body(
     challenge_token: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """An event as POST /v1/events takes it; `extra` goes as is (e.g. `actor`, `region`)."""
-    actor = {"id": user_id, "ip": ip, "email": email, **extra.pop("actor", {})}
+    """An event as POST /v1/events takes it; `extra` goes as is (e.g. `actor`, `region`).
+    An `ip` that is no address (a test client's "testclient", a proxy's garbage) is left
+    out rather than failing the request."""
+    actor = {"id": user_id, "ip": _address(ip), "email": email, **extra.pop("actor", {})}
     body: dict[str, Any] = {
         "type": event_type,
         "actor": {name: value for name, value in actor.items() if value is not None},
@@ -50,6 +53,13 @@ def event_body(
     if challenge_token is not None:
         body["challenge_token"] = challenge_token
     return body
+
+
+def _address(ip: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:
+        return None
 
 
 def outcome(

@@ -1,0 +1,55 @@
+"""A one-file Django site whose comment form spamward guards.
+
+    SPAMWARD_URL=http://127.0.0.1:8000 SPAMWARD_API_KEY=sw_... \
+        python -m examples.django_site runserver 5002
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import clear_url_caches, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from spamward.client import SpamwardClient
+from spamward.integrations.django import protect
+
+SAVED: list[str] = []
+
+
+def comment_fields(request: HttpRequest) -> dict[str, str | None]:
+    form = request.POST
+    return {"user_id": form.get("user"), "ip": request.META.get("REMOTE_ADDR"),
+            "email": form.get("email") or None, "text": form.get("body", "")}  # fmt: skip
+
+
+def configure(spamward_url: str, api_key: str) -> None:
+    """Django's settings, and the guarded view's client: once per process."""
+    if not settings.configured:
+        settings.configure(DEBUG=False, ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"],
+                           SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "example"),
+                           MIDDLEWARE=[])  # fmt: skip
+    client = SpamwardClient(spamward_url, api_key)
+
+    @csrf_exempt  # type: ignore[untyped-decorator]  # an example: a real site keeps CSRF on
+    @require_POST  # type: ignore[untyped-decorator]
+    @protect(client, "comment", comment_fields)
+    def add_comment(request: HttpRequest) -> HttpResponse:
+        SAVED.append(request.POST["body"])
+        return HttpResponse(f"saved ({request.spamward.verdict})")
+
+    urlpatterns[:] = [path("comments", add_comment)]
+    clear_url_caches()  # a second configure() (the tests') must reach the new view
+
+
+urlpatterns: list[object] = []
+
+if __name__ == "__main__":
+    from django.core.management import execute_from_command_line
+
+    configure(os.environ["SPAMWARD_URL"], os.environ["SPAMWARD_API_KEY"])
+    execute_from_command_line(sys.argv)

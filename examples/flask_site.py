@@ -1,0 +1,38 @@
+"""A Flask site whose comment form spamward guards.
+
+SPAMWARD_URL=http://127.0.0.1:8000 SPAMWARD_API_KEY=sw_... python -m examples.flask_site
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, Request, g, request
+
+from spamward.client import SpamwardClient
+from spamward.integrations.flask import protect
+
+
+def comment_fields(request: Request) -> dict[str, str | None]:
+    form = request.form
+    return {"user_id": form.get("user"), "ip": request.remote_addr,
+            "email": form.get("email") or None, "text": form.get("body", "")}  # fmt: skip
+
+
+def create_app(spamward_url: str, api_key: str) -> Flask:
+    app = Flask(__name__)
+    spamward = SpamwardClient(spamward_url, api_key, on_unreachable="allow")
+    saved: list[str] = []
+
+    @app.post("/comments")
+    @protect(spamward, "comment", comment_fields)
+    def add_comment() -> tuple[str, int]:
+        saved.append(request.form["body"])
+        return f"saved ({g.spamward.verdict})", 200
+
+    app.config["saved"] = saved
+    return app
+
+
+if __name__ == "__main__":
+    create_app(os.environ["SPAMWARD_URL"], os.environ["SPAMWARD_API_KEY"]).run(port=5000)

@@ -10,13 +10,14 @@ import os
 import sys
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import clear_url_caches, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from spamward.client import SpamwardClient
 from spamward.integrations.django import protect
+from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
 SAVED: list[str] = []
 
@@ -42,7 +43,10 @@ def configure(spamward_url: str, api_key: str) -> None:
         SAVED.append(request.POST["body"])
         return HttpResponse(f"saved ({request.spamward.verdict})")
 
-    urlpatterns[:] = [path("comments", add_comment)]
+    def altcha_widget(request: HttpRequest) -> FileResponse:
+        return FileResponse(ALTCHA_WIDGET_FILE.open("rb"), content_type="text/javascript")
+
+    urlpatterns[:] = [path("comments", add_comment), path("altcha.js", altcha_widget)]
     clear_url_caches()  # a second configure() (the tests') must reach the new view
 
 

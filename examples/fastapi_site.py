@@ -10,10 +10,11 @@ from collections.abc import Mapping
 
 import uvicorn
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import FileResponse, PlainTextResponse
 
 from spamward.client import Decision, SpamwardClient
 from spamward.integrations.fastapi import SpamwardGuard, install
+from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
 
 def comment_fields(form: Mapping[str, str], request: Request) -> dict[str, str | None]:
@@ -26,6 +27,10 @@ def create_app(spamward_url: str, api_key: str) -> FastAPI:
     install(app)
     guard = SpamwardGuard(SpamwardClient(spamward_url, api_key), "comment", comment_fields)
     saved: list[str] = []
+
+    @app.get("/altcha.js")
+    def altcha_widget() -> FileResponse:
+        return FileResponse(ALTCHA_WIDGET_FILE, media_type="text/javascript")
 
     @app.post("/comments", response_class=PlainTextResponse)
     async def add_comment(request: Request, decision: Decision = Depends(guard)) -> str:  # noqa: B008

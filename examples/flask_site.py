@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, Request, g, request
+from flask import Flask, Request, Response, g, request, send_file
 
 from spamward.client import SpamwardClient
 from spamward.integrations.flask import protect
+from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
 
 def comment_fields(request: Request) -> dict[str, str | None]:
@@ -23,6 +24,16 @@ def create_app(spamward_url: str, api_key: str) -> Flask:
     app = Flask(__name__)
     spamward = SpamwardClient(spamward_url, api_key, on_unreachable="allow")
     saved: list[str] = []
+
+    @app.get("/")
+    def form() -> str:
+        return ('<!doctype html><title>Comments</title><form method="post" action="/comments">'
+                '<input name="user" value="reader"><textarea name="body"></textarea>'
+                "<button>Post</button></form>")  # fmt: skip
+
+    @app.get("/altcha.js")
+    def altcha_widget() -> Response:
+        return send_file(ALTCHA_WIDGET_FILE, mimetype="text/javascript")
 
     @app.post("/comments")
     @protect(spamward, "comment", comment_fields)

@@ -21,12 +21,14 @@ from spamward.integrations.guard import check
 Fields = Callable[[HttpRequest], dict[str, Any]]
 
 
-def protect(client: SpamwardClient, event_type: str, fields: Fields) -> Callable[..., Any]:
+def protect(
+    client: SpamwardClient, event_type: str, fields: Fields, widget_url: str = "/altcha.js"
+) -> Callable[..., Any]:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             form = {name: request.POST.get(name, "") for name in request.POST}
-            outcome = check(client, event_type, fields(request), form)
+            outcome = check(client, event_type, fields(request), form, widget_url)
             if not outcome.proceed:
                 response = HttpResponse(outcome.body, status=outcome.status)
                 for name, value in outcome.headers.items():

@@ -32,13 +32,22 @@ class SpamwardRefusal(HTTPException):
 
 
 class SpamwardGuard:
-    def __init__(self, client: SpamwardClient, event_type: str, fields: Fields) -> None:
+    def __init__(
+        self, client: SpamwardClient, event_type: str, fields: Fields,
+        widget_url: str = "/altcha.js",
+    ) -> None:  # fmt: skip
         self.client, self.event_type, self.fields = client, event_type, fields
+        self.widget_url = widget_url
 
     async def __call__(self, request: Request) -> Decision:
         form = {name: str(value) for name, value in (await request.form()).items()}
         outcome = await run_in_threadpool(
-            check, self.client, self.event_type, self.fields(form, request), form
+            check,
+            self.client,
+            self.event_type,
+            self.fields(form, request),
+            form,
+            self.widget_url,
         )
         if not outcome.proceed:
             raise SpamwardRefusal(outcome.status, outcome.headers, outcome.body)

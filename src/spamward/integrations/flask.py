@@ -21,11 +21,13 @@ from spamward.integrations.guard import check
 Fields = Callable[[Request], dict[str, Any]]
 
 
-def protect(client: SpamwardClient, event_type: str, fields: Fields) -> Callable[..., Any]:
+def protect(
+    client: SpamwardClient, event_type: str, fields: Fields, widget_url: str = "/altcha.js"
+) -> Callable[..., Any]:
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            outcome = check(client, event_type, fields(request), request.form.to_dict())
+            outcome = check(client, event_type, fields(request), request.form.to_dict(), widget_url)
             if not outcome.proceed:
                 return Response(outcome.body, outcome.status, outcome.headers)
             g.spamward = outcome.decision

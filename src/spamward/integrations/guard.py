@@ -13,6 +13,7 @@ import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from spamward.client.sync import SpamwardClient
@@ -22,8 +23,9 @@ CHALLENGE_FIELD = "spamward_challenge"
 ALTCHA_FIELD = "altcha"  # the name the ALTCHA widget gives its payload
 CODE_FIELD = "spamward_code"
 OWN_FIELDS = frozenset({CHALLENGE_FIELD, ALTCHA_FIELD, CODE_FIELD})
-# The ALTCHA web component; a site that serves its own copy sets its URL here.
-ALTCHA_WIDGET = "https://cdn.jsdelivr.net/npm/altcha@1/dist/altcha.min.js"
+# The ALTCHA web component (version 2, MIT), shipped with spamward: a site serves this file
+# and passes its URL (the helpers' `widget_url`), so nothing loads from a third party.
+ALTCHA_WIDGET_FILE = Path(__file__).with_name("static") / "altcha.js"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +38,20 @@ class Outcome:
 
 
 def check(
-    client: SpamwardClient, event_type: str, fields: Mapping[str, Any], form: Mapping[str, str]
+    client: SpamwardClient,
+    event_type: str,
+    fields: Mapping[str, Any],
+    form: Mapping[str, str],
+    widget_url: str,
 ) -> Outcome:
-    """Ask spamward about this form post (`fields` as `client.decide` takes them)."""
+    """Ask spamward about this form post (`fields` as `client.decide` takes them);
+    `widget_url` is where the site serves ALTCHA_WIDGET_FILE."""
     token, problem = _token(client, form)
     decision = client.decide(event_type, **fields, challenge_token=token)
     if decision.allowed:
         return Outcome(decision, proceed=True)
     if decision.verdict == "challenge" and decision.challenge is not None:
-        page = challenge_page(decision.challenge, form, problem)
+        page = challenge_page(decision.challenge, form, problem, widget_url)
         return Outcome(decision, False, 403, {"Content-Type": "text/html; charset=utf-8"}, page)
     if decision.verdict == "rate_limit":
         retry = str(decision.retry_after_seconds or 60)
@@ -57,7 +64,9 @@ def original_form(form: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in form.items() if name not in OWN_FIELDS}
 
 
-def challenge_page(challenge: Challenge, form: Mapping[str, str], problem: str | None) -> str:
+def challenge_page(
+    challenge: Challenge, form: Mapping[str, str], problem: str | None, widget_url: str
+) -> str:
     """A minimal page: the site may render its own from `Decision.challenge` instead."""
     hidden = "".join(
         f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
@@ -70,8 +79,8 @@ def challenge_page(challenge: Challenge, form: Mapping[str, str], problem: str |
                '"one-time-code" required></label>')  # fmt: skip
     else:
         altcha = html.escape(json.dumps(challenge.altcha), quote=True)
-        ask = (f'<script async defer src="{ALTCHA_WIDGET}" type="module"></script>'
-               f"<altcha-widget challengejson='{altcha}'></altcha-widget>")  # fmt: skip
+        script = f'<script async defer src="{html.escape(widget_url)}" type="module"></script>'
+        ask = f"{script}<altcha-widget challengejson='{altcha}' auto='onload'></altcha-widget>"
     error = f'<p class="error">{html.escape(problem)}</p>' if problem else ""
     return ("<!doctype html><title>One more step</title><h1>One more step</h1>"
             f'{error}<form method="post">{hidden}{ask}<button>Send</button></form>')  # fmt: skip

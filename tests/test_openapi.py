@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
+from spamward.api.reference import reference_markdown
 from spamward.api.routes import OPERATIONS
 
 
@@ -32,3 +35,15 @@ def test_docs_page_renders_from_the_spec(client: TestClient) -> None:
 
 def test_health(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_api_reference_is_the_one_the_document_gives() -> None:
+    committed = (Path(__file__).resolve().parent.parent / "docs" / "api-reference.md").read_text(
+        encoding="utf-8"
+    )
+
+    assert committed == reference_markdown(), (
+        "run: spamward openapi --markdown > docs/api-reference.md"
+    )
+    for op in OPERATIONS:
+        assert f"### `{op.method} {op.path}`" in committed

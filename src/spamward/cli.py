@@ -6,6 +6,7 @@ is documented in docs/cli.md. Errors print `Error: ...` on stderr and exit 1.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,9 @@ from pathlib import Path
 
 import click
 
+from spamward.api.openapi import build_openapi
+from spamward.api.reference import reference_markdown
+from spamward.api.routes import OPERATIONS
 from spamward.cli_keys import key
 from spamward.cli_model import evaluate, score, train
 from spamward.cli_policy import policy
@@ -245,6 +249,16 @@ def demo(context: click.Context) -> None:
     click.echo(f"dashboard    : {credentials.email} / {credentials.password}")
     if credentials.events_loaded:
         click.echo(f"demo traffic : {credentials.events_loaded} events judged and recorded")
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="The API reference (docs/api-reference.md).")
+def openapi(markdown: bool) -> None:
+    """Print the OpenAPI document (JSON), or the API reference written from it."""
+    if markdown:
+        click.echo(reference_markdown(), nl=False)
+    else:
+        click.echo(json.dumps(build_openapi(OPERATIONS), indent=2))
 
 
 main.add_command(key)

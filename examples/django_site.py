@@ -15,11 +15,12 @@ from django.urls import clear_url_caches, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from spamward.client import SpamwardClient
+from spamward.client import SpamwardClient, WebhookRefused, verify_webhook
 from spamward.integrations.django import protect
 from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
 SAVED: list[str] = []
+APPLIED: dict[str, dict[str, object]] = {}  # idempotency key: the webhook, applied once
 
 
 def comment_fields(request: HttpRequest) -> dict[str, str | None]:
@@ -28,7 +29,7 @@ def comment_fields(request: HttpRequest) -> dict[str, str | None]:
             "email": form.get("email") or None, "text": form.get("body", "")}  # fmt: skip
 
 
-def configure(spamward_url: str, api_key: str) -> None:
+def configure(spamward_url: str, api_key: str, webhook_secret: str = "") -> None:
     """Django's settings, and the guarded view's client: once per process."""
     if not settings.configured:
         settings.configure(DEBUG=False, ROOT_URLCONF=__name__, ALLOWED_HOSTS=["*"],
@@ -46,7 +47,18 @@ def configure(spamward_url: str, api_key: str) -> None:
     def altcha_widget(request: HttpRequest) -> FileResponse:
         return FileResponse(ALTCHA_WIDGET_FILE.open("rb"), content_type="text/javascript")
 
-    urlpatterns[:] = [path("comments", add_comment), path("altcha.js", altcha_widget)]
+    @csrf_exempt  # type: ignore[untyped-decorator]  # spamward signs it: no CSRF token
+    @require_POST  # type: ignore[untyped-decorator]
+    def webhook(request: HttpRequest) -> HttpResponse:
+        try:
+            payload = verify_webhook(webhook_secret, dict(request.headers), request.body)
+        except WebhookRefused:
+            return HttpResponse("bad signature", status=401)
+        APPLIED.setdefault(request.headers.get("Spamward-Idempotency-Key", ""), payload)
+        return HttpResponse("ok")
+
+    urlpatterns[:] = [path("comments", add_comment), path("altcha.js", altcha_widget),
+                      path("spamward", webhook)]  # fmt: skip
     clear_url_caches()  # a second configure() (the tests') must reach the new view
 
 

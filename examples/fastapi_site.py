@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import FileResponse, PlainTextResponse
 
-from spamward.client import Decision, SpamwardClient
+from spamward.client import Decision, SpamwardClient, WebhookRefused, verify_webhook
 from spamward.integrations.fastapi import SpamwardGuard, install
 from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
@@ -22,8 +22,9 @@ def comment_fields(form: Mapping[str, str], request: Request) -> dict[str, str |
             "email": form.get("email") or None, "text": form.get("body", "")}  # fmt: skip
 
 
-def create_app(spamward_url: str, api_key: str) -> FastAPI:
+def create_app(spamward_url: str, api_key: str, webhook_secret: str = "") -> FastAPI:
     app = FastAPI()
+    applied: dict[str, dict[str, object]] = {}  # idempotency key: the webhook, applied once
     install(app)
     guard = SpamwardGuard(SpamwardClient(spamward_url, api_key), "comment", comment_fields)
     saved: list[str] = []
@@ -37,7 +38,16 @@ def create_app(spamward_url: str, api_key: str) -> FastAPI:
         saved.append(str((await request.form())["body"]))
         return f"saved ({decision.verdict})"
 
-    app.state.saved = saved
+    @app.post("/spamward", response_class=PlainTextResponse)
+    async def webhook(request: Request) -> PlainTextResponse:
+        try:
+            payload = verify_webhook(webhook_secret, dict(request.headers), await request.body())
+        except WebhookRefused:
+            return PlainTextResponse("bad signature", 401)
+        applied.setdefault(request.headers.get("Spamward-Idempotency-Key", ""), payload)
+        return PlainTextResponse("ok")
+
+    app.state.saved, app.state.applied = saved, applied
     return app
 
 

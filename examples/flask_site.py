@@ -9,7 +9,7 @@ import os
 
 from flask import Flask, Request, Response, g, request, send_file
 
-from spamward.client import SpamwardClient
+from spamward.client import SpamwardClient, WebhookRefused, verify_webhook
 from spamward.integrations.flask import protect
 from spamward.integrations.guard import ALTCHA_WIDGET_FILE
 
@@ -20,8 +20,9 @@ def comment_fields(request: Request) -> dict[str, str | None]:
             "email": form.get("email") or None, "text": form.get("body", "")}  # fmt: skip
 
 
-def create_app(spamward_url: str, api_key: str) -> Flask:
+def create_app(spamward_url: str, api_key: str, webhook_secret: str = "") -> Flask:
     app = Flask(__name__)
+    applied: dict[str, dict[str, object]] = {}  # idempotency key: the webhook, applied once
     spamward = SpamwardClient(spamward_url, api_key, on_unreachable="allow")
     saved: list[str] = []
 
@@ -41,7 +42,16 @@ def create_app(spamward_url: str, api_key: str) -> Flask:
         saved.append(request.form["body"])
         return f"saved ({g.spamward.verdict})", 200
 
-    app.config["saved"] = saved
+    @app.post("/spamward")
+    def webhook() -> tuple[str, int]:
+        try:
+            payload = verify_webhook(webhook_secret, dict(request.headers), request.get_data())
+        except WebhookRefused:
+            return "bad signature", 401
+        applied.setdefault(request.headers.get("Spamward-Idempotency-Key", ""), payload)
+        return "ok", 200
+
+    app.config["saved"], app.config["applied"] = saved, applied
     return app
 
 

@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import django
+import orjson
 import pytest
 from django.test import Client as DjangoClient
 from examples import django_site, fastapi_site, flask_site
 from starlette.testclient import TestClient
 
 from spamward.app import create_app
+from spamward.remediation.signing import signed_headers
 from spamward.runtime import Runtime, build_runtime
 from spamward.services.projects import create_api_key, create_project
 from spamward.settings import Settings
@@ -63,42 +65,75 @@ def spamward(settings: Settings, clock: Clock) -> Iterator[Spamward]:
                 yield Spamward(url, key, mail, runtime)
 
 
-def flask_post(spamward: Spamward) -> Post:
-    client = flask_site.create_app(spamward.url, spamward.key).test_client()
+@dataclass(frozen=True)
+class Site:
+    """One example site, driven through its framework's test client."""
+
+    post: Post
+    deliver: Callable[[bytes, dict[str, str]], int]  # a webhook: its status
+    applied: dict[str, dict[str, object]]  # by idempotency key
+
+
+WEBHOOK_SECRET = "whsec_example"
+
+
+def flask_site_of(spamward: Spamward) -> Site:
+    app = flask_site.create_app(spamward.url, spamward.key, WEBHOOK_SECRET)
+    client = app.test_client()
 
     def post(form: dict[str, str]) -> tuple[int, str]:
         response = client.post("/comments", data=form)
         return response.status_code, response.get_data(as_text=True)
 
-    return post
+    def deliver(body: bytes, headers: dict[str, str]) -> int:
+        status: int = client.post("/spamward", data=body, headers=headers).status_code
+        return status
+
+    return Site(post, deliver, app.config["applied"])
 
 
-def fastapi_post(spamward: Spamward) -> Post:
-    client = TestClient(fastapi_site.create_app(spamward.url, spamward.key))
+def fastapi_site_of(spamward: Spamward) -> Site:
+    app = fastapi_site.create_app(spamward.url, spamward.key, WEBHOOK_SECRET)
+    client = TestClient(app)
 
     def post(form: dict[str, str]) -> tuple[int, str]:
         response = client.post("/comments", data=form)
         return response.status_code, response.text
 
-    return post
+    def deliver(body: bytes, headers: dict[str, str]) -> int:
+        return int(client.post("/spamward", content=body, headers=headers).status_code)
+
+    return Site(post, deliver, app.state.applied)
 
 
-def django_post(spamward: Spamward) -> Post:
-    django_site.configure(spamward.url, spamward.key)
+def django_site_of(spamward: Spamward) -> Site:
+    django_site.configure(spamward.url, spamward.key, WEBHOOK_SECRET)
     django.setup()
+    django_site.APPLIED.clear()
     client = DjangoClient()
 
     def post(form: dict[str, str]) -> tuple[int, str]:
         response = client.post("/comments", data=form)
         return response.status_code, response.content.decode()
 
-    return post
+    def deliver(body: bytes, headers: dict[str, str]) -> int:
+        meta = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+        sent = client.post("/spamward", data=body, content_type="application/json", **meta)
+        return int(sent.status_code)
+
+    return Site(post, deliver, django_site.APPLIED)
 
 
-@pytest.fixture(params=[flask_post, fastapi_post, django_post], ids=["flask", "fastapi", "django"])
-def post(request: pytest.FixtureRequest, spamward: Spamward) -> Post:
-    make: Callable[[Spamward], Post] = request.param
+@pytest.fixture(params=[flask_site_of, fastapi_site_of, django_site_of],
+                ids=["flask", "fastapi", "django"])  # fmt: skip
+def site(request: pytest.FixtureRequest, spamward: Spamward) -> Site:
+    make: Callable[[Spamward], Site] = request.param
     return make(spamward)
+
+
+@pytest.fixture
+def post(site: Site) -> Post:
+    return site.post
 
 
 def page_form(page: str) -> dict[str, str]:
@@ -144,3 +179,16 @@ def test_an_email_code_arrives_and_verifies(post: Post, spamward: Spamward) -> N
 
     assert wrong[0] == 403 and "wrong code" in wrong[1]
     assert right == (200, "saved (allow)")
+
+
+def test_a_signed_webhook_is_applied_once_and_a_forged_one_refused(site: Site) -> None:
+    body = orjson.dumps({"id": "a1", "kind": "hide_content", "event": {"id": "e1"}})
+    headers = {**signed_headers(WEBHOOK_SECRET, body), "Spamward-Idempotency-Key": "a1"}
+
+    first, again = site.deliver(body, headers), site.deliver(body, headers)
+    forged = site.deliver(body, {**signed_headers("not-the-secret", body),
+                                 "Spamward-Idempotency-Key": "a2"})  # fmt: skip
+
+    assert (first, again, forged) == (200, 200, 401)
+    assert list(site.applied) == ["a1"]
+    assert site.applied["a1"]["kind"] == "hide_content"

@@ -33,6 +33,7 @@ from spamward.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from spamward.policy.document import ChallengeKind, ChallengeSettings
 from spamward.remediation.mail import Mailer, render
 from spamward.runtime import Runtime
+from spamward.services.policies import live_policy
 from spamward.settings import session_secret
 from spamward.storage.models import Challenge
 from spamward.storage.repositories import accounts
@@ -200,8 +201,6 @@ def _mail(runtime: Runtime) -> Mailer:
 
 
 def _token_seconds(runtime: Runtime, project_id: int) -> int:
-    from spamward.services.policies import live_policy  # noqa: PLC0415 (a cycle otherwise)
-
     with runtime.database.read() as session:
         return live_policy(runtime, session, project_id).document.challenges.token_seconds
 

@@ -5,20 +5,17 @@ The browser tests run on SQLite only: both storage backends are covered without 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from spamward.app import create_app
 from spamward.runtime import Runtime
 from spamward.settings import Settings
 from tests.conftest import IN_CI
+from tests.live_server import serving_in_thread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,8 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-START_TIMEOUT_S = 15.0
-STOP_TIMEOUT_S = 15.0
 
 
 @pytest.fixture
@@ -44,32 +39,8 @@ def backend() -> str:
 @pytest.fixture
 def live_server(settings: Settings, runtime: Runtime) -> Iterator[str]:
     """The app served by uvicorn in a background thread; yields its base URL."""
-    app = create_app(settings, runtime)
-    # Binding here (port 0) and handing uvicorn the socket leaves no window for another
-    # process to take the port between choosing and listening.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    host, port = sock.getsockname()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not server.started:
-            thread.join(timeout=0.02)  # returns at once if the server thread died
-            if not thread.is_alive():
-                pytest.fail("uvicorn exited before it started serving")
-            if time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not start within {START_TIMEOUT_S} s")
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STOP_TIMEOUT_S)
-        sock.close()
-    assert not thread.is_alive(), "uvicorn did not shut down"
+    with serving_in_thread(create_app(settings, runtime), lifespan="on") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

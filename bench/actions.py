@@ -14,7 +14,6 @@ idempotency keys it sees, so that lost and repeated deliveries show.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from bench.databases import postgres_url
-from bench.server import STOP_TIMEOUT_S, stop_process
+from bench.server import STOP_TIMEOUT_S, environment_without_settings, stop_process
 from spamward.remediation.catalog import ActionKind
 from spamward.remediation.enqueue import Resolved, Subject, new_action
 from spamward.remediation.signing import IDEMPOTENCY_HEADER
@@ -200,12 +199,7 @@ def _workers(url: str, workdir: Path) -> Iterator[float]:
 
 
 def _environment(url: str, workdir: Path) -> dict[str, str]:
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.upper().startswith("SPAMWARD_")
-    }
-    return inherited | {
+    return environment_without_settings() | {
         "SPAMWARD_DATABASE_URL": url,
         "SPAMWARD_DATA_DIR": str(workdir / "var"),
         "SPAMWARD_ACTION_POLL_SECONDS": str(POLL_SECONDS),

@@ -35,7 +35,7 @@ from bench.dashboard_pages import (
 )
 from bench.dashboard_rows import external_user
 from bench.databases import postgres_url, sqlite_url
-from bench.server import serving
+from bench.server import environment_without_settings, serving
 from bench.tables import Table, aligned
 from spamward.settings import Settings
 from spamward.storage.db import Database
@@ -107,11 +107,8 @@ def _server(url: str) -> Iterator[str]:
 
 
 def _server_environment(url: str, workdir: Path) -> dict[str, str]:
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")
-    }
     return (
-        inherited
+        environment_without_settings()
         | SERVER_SETTINGS
         | {
             "SPAMWARD_DATABASE_URL": url,

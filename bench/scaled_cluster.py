@@ -23,7 +23,7 @@ from psycopg import sql
 from bench.databases import POSTGRES_URL, postgres_url
 from bench.scaled_processes import child_pids
 from bench.scaled_ready import API_PROCESSES, WORKER_PROCESSES, wait_until_ready
-from bench.server import SPAMWARD, free_port, prepare, stop_process
+from bench.server import SPAMWARD, environment_without_settings, free_port, prepare, stop_process
 
 WORKER_THREADS = 2  # `spamward worker --concurrency`
 POSTGRES_SCHEMA = "spamward_bench_scaled"
@@ -111,10 +111,7 @@ def _batches(keys: Iterator[bytes], size: int) -> Iterator[list[bytes]]:
 
 
 def _environment(workdir: Path, database_url: str, prefix: str) -> dict[str, str]:
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")
-    }
-    return inherited | {
+    return environment_without_settings() | {
         "SPAMWARD_DATABASE_URL": database_url,
         "SPAMWARD_REDIS_URL": REDIS_URL,
         "SPAMWARD_REDIS_PREFIX": prefix,

@@ -77,11 +77,18 @@ def serving(
         stop_process(process)
 
 
-def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment without SPAMWARD_ settings (in any case, as pydantic
+    reads them): a child gets only the ones it is given, never the developer's shell's."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith("SPAMWARD_")
     }
-    return inherited | {
+
+
+def _server_environment(workdir: Path, database_file: Path) -> dict[str, str]:
+    return environment_without_settings() | {
         "SPAMWARD_DATABASE_URL": f"sqlite:///{database_file}",
         "SPAMWARD_DATA_DIR": str(workdir / "var"),
     }

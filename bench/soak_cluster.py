@@ -19,7 +19,7 @@ from bench.private_services import PrivatePostgres, PrivateRedis
 from bench.scaled_cluster import WORKER_THREADS, spawn_spamward, stop_with_children
 from bench.scaled_processes import child_pids
 from bench.scaled_ready import API_PROCESSES, WORKER_PROCESSES, wait_until_ready
-from bench.server import free_port, run_cli, stop_process
+from bench.server import environment_without_settings, free_port, run_cli, stop_process
 
 PROJECT = "soak"
 
@@ -95,10 +95,7 @@ def admin_key(cluster: SoakCluster) -> str:
 def _environment(
     workdir: Path, database_url: str, redis_url: str, lease_seconds: float
 ) -> dict[str, str]:
-    inherited = {
-        name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")
-    }
-    return inherited | {
+    return environment_without_settings() | {
         "SPAMWARD_DATABASE_URL": database_url,
         "SPAMWARD_REDIS_URL": redis_url,
         "SPAMWARD_DATA_DIR": str(workdir / "var"),

@@ -10,7 +10,6 @@ connection. Linux only.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from typing import Any
 
 import httpx
 from bench.scaled_processes import child_pids, socket_owners
-from bench.server import free_port
+from bench.server import environment_without_settings, free_port
 
 from tests.processes import Spawned, wait_until
 
@@ -33,7 +32,7 @@ ESTABLISHED = "01"  # the state column of /proc/net/tcp
 
 def scaled_environment(data_dir: Path) -> dict[str, str]:
     """The processes' roles, as docs/operations.md sets them; the stores come from --config."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("SPAMWARD_")}
+    env = environment_without_settings()
     return env | {
         "SPAMWARD_DATA_DIR": str(data_dir),
         "SPAMWARD_EMBEDDED_WORKER": "false",

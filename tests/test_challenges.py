@@ -163,12 +163,16 @@ class Mailing:
     runtime: Runtime
 
     def sent_code(self) -> str:
-        """The code of the one message sent (it goes out in the background)."""
-        self.runtime.jobs.drain()
-        [message] = self.mail.messages
-        found = re.search(r"\b(\d{6})\b", message.body)
-        assert found, message.body
-        return found.group(1)
+        return sent_code(self.runtime, self.mail)
+
+
+def sent_code(runtime: Runtime, mail: MailCollector) -> str:
+    """The code of the one message sent (it goes out in the background)."""
+    runtime.jobs.drain()
+    [message] = mail.messages
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found, message.body
+    return found.group(1)
 
 
 @pytest.fixture

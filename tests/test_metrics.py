@@ -9,7 +9,6 @@ PROMETHEUS_MULTIPROC_DIR, and reads the sum from one of them.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from bench.server import free_port
+from bench.server import environment_without_settings, free_port
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -312,7 +311,7 @@ def spamward_process(args: list[str], env: dict[str, str], log: Path) -> Iterato
 
 
 def process_env(settings: Settings, tmp_path: Path, multiproc_dir: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SPAMWARD_")}
+    env = environment_without_settings()
     return env | {
         "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
         "SPAMWARD_DATABASE_URL": settings.database_url,

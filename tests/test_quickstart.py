@@ -10,13 +10,12 @@ minutes to every run.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from bench.server import free_port
+from bench.server import environment_without_settings, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICKSTART = ROOT / "docs" / "quickstart.md"
@@ -37,8 +36,7 @@ def test_the_quickstart_runs_as_written(tmp_path: Path) -> None:
     (clone / ".venv").symlink_to(Path(sys.prefix))
     script = "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null' EXIT\nmkdir -p var\n"
     script += quickstart_script()
-    environment = {name: value for name, value in os.environ.items()
-                   if not name.startswith("SPAMWARD_")}  # fmt: skip
+    environment = environment_without_settings()
 
     done = subprocess.run(
         ["bash", "-c", script], cwd=clone, env=environment, capture_output=True, text=True,

@@ -8,7 +8,6 @@ twice. The embedded worker (`embedded_worker=True`) runs what a decision queues,
 
 from __future__ import annotations
 
-import os
 import signal
 import uuid
 from collections import Counter
@@ -19,6 +18,7 @@ from typing import Any
 
 import orjson
 import pytest
+from bench.server import environment_without_settings
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
@@ -50,7 +50,7 @@ STARTED = "spamward worker:"  # the line a worker process prints once its thread
 def worker_process(
     settings: Settings, tmp_path: Path, name: str, concurrency: int, lease_seconds: float
 ) -> Iterator[Spawned]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SPAMWARD_")}
+    env = environment_without_settings()
     env |= {
         "SPAMWARD_DATABASE_URL": settings.database_url,
         "SPAMWARD_DATA_DIR": str(tmp_path / f"{name}-data"),

@@ -13,9 +13,7 @@ from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from tests.conftest import ApiProject
-
-QUESTIONABLE = {"name": "questionable", "condition": '"maybe" in event.text',
-                "verdict": "challenge", "reason": "questionable wording"}  # fmt: skip
+from tests.test_challenges import QUESTIONABLE
 
 
 @pytest.fixture

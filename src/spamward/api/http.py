@@ -9,6 +9,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, TypeVar
 
 import orjson
@@ -59,6 +60,11 @@ class ApiCall:
 
     def caller(self) -> Caller:
         """Who the Bearer key speaks for; every handler scopes its work to its project."""
+        return self._caller
+
+    @cached_property
+    def _caller(self) -> Caller:
+        """Looked up once a request: the admission checks it, then the handler uses it."""
         scheme, _, token = self.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("missing API key: send 'Authorization: Bearer <key>'")

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from spamward.client.types import SpamwardError
+from spamward.client.types import Decision, OnUnreachable, Solved, SpamwardError
 
 RETRIED_STATUSES = frozenset({429, 502, 503, 504})
 BACKOFF_S = 0.1  # doubled per attempt
@@ -24,6 +24,33 @@ class Retry:
 @dataclass(frozen=True, slots=True)
 class Unreachable:
     why: str
+
+
+def auth_headers(api_key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_key}"}
+
+
+def solve_path_and_body(
+    challenge_id: str, solution: str | None, code: str | None
+) -> tuple[str, dict[str, str | None]]:
+    answer: dict[str, str | None] = (
+        {"solution": solution} if solution is not None else {"code": code}
+    )
+    return f"/v1/challenges/{challenge_id}/solve", answer
+
+
+def decision_of(found: dict[str, Any] | Unreachable, on_unreachable: OnUnreachable) -> Decision:
+    """The answer's decision, or the fail-open/closed one when spamward did not answer."""
+    if isinstance(found, Unreachable):
+        return Decision.unreachable(on_unreachable, found.why)
+    return Decision.from_json(found)
+
+
+def solved_of(found: dict[str, Any] | Unreachable) -> Solved:
+    """A challenge's token; no answer is an error here: there is nothing to fall back on."""
+    if isinstance(found, Unreachable):
+        raise SpamwardError(503, "unreachable", found.why)
+    return Solved.from_json(found)
 
 
 def event_body(

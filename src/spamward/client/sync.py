@@ -7,8 +7,17 @@ from typing import Any
 
 import httpx
 
-from spamward.client.calls import Retry, Unreachable, event_body, outcome
-from spamward.client.types import Decision, OnUnreachable, Solved, SpamwardError
+from spamward.client.calls import (
+    Retry,
+    Unreachable,
+    auth_headers,
+    decision_of,
+    event_body,
+    outcome,
+    solve_path_and_body,
+    solved_of,
+)
+from spamward.client.types import Decision, OnUnreachable, Solved
 
 
 class SpamwardClient:
@@ -24,27 +33,19 @@ class SpamwardClient:
     ) -> None:  # fmt: skip
         self.on_unreachable = on_unreachable
         self._attempts = retries + 1
-        self._http = httpx.Client(
-            base_url=base_url, timeout=timeout, transport=transport,
-            headers={"Authorization": f"Bearer {api_key}"},
-        )  # fmt: skip
+        self._http = httpx.Client(base_url=base_url, timeout=timeout, transport=transport,
+                                  headers=auth_headers(api_key))  # fmt: skip
 
     def decide(self, event_type: str, **fields: Any) -> Decision:
         """Judge an action: `decide("post", user_id="u1", ip=..., text=...)`."""
         found = self._call("POST", "/v1/events", event_body(event_type, **fields))
-        if isinstance(found, Unreachable):
-            return Decision.unreachable(self.on_unreachable, found.why)
-        return Decision.from_json(found)
+        return decision_of(found, self.on_unreachable)
 
     def solve_challenge(
         self, challenge_id: str, *, solution: str | None = None, code: str | None = None
     ) -> Solved:
         """The token for a challenge's answer (an ALTCHA payload or an e-mail code)."""
-        answer = {"solution": solution} if solution is not None else {"code": code}
-        found = self._call("POST", f"/v1/challenges/{challenge_id}/solve", answer)
-        if isinstance(found, Unreachable):
-            raise SpamwardError(503, "unreachable", found.why)
-        return Solved.from_json(found)
+        return solved_of(self._call("POST", *solve_path_and_body(challenge_id, solution, code)))
 
     def close(self) -> None:
         self._http.close()

@@ -1,9 +1,11 @@
 """Group commit (storage/group_commit.py) on SQLite and PostgreSQL: writes waiting together
-share one transaction, each caller gets its own result once it committed, a failing write
-fails alone, and decisions made concurrently through it are all stored."""
+share one transaction (in the writer thread, or on the event loop for the writes of one
+turn), each caller gets its own result once it committed, a failing write fails alone, and
+decisions made concurrently through it are all stored."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -103,6 +105,58 @@ def test_a_failing_write_fails_alone(runtime: Runtime, project: ApiProject, grou
     with pytest.raises(Exception, match="no_such_table"):
         futures[1].result()
     assert notes(runtime, project.id) == ["note 0", "note 2"]
+
+
+def on_loop(group: Group, writes: list[Write], cancel: int | None = None) -> list[object]:
+    """`writes` sent from tasks of one event loop turn; each one's result or its error. The
+    task of `cancel` (an index) is cancelled once its write is submitted."""
+    connections: list[int] = []
+
+    def traced(write: Write) -> Write:
+        def run(session: Session) -> object:
+            connections.append(id(session.connection()))
+            return write(session)
+
+        return run
+
+    async def send_all() -> list[object]:
+        tasks = [asyncio.create_task(group.write_on_loop(traced(w))) for w in writes]
+        if cancel is not None:
+            await asyncio.sleep(0)  # one turn: every task has submitted its write
+            tasks[cancel].cancel()
+        return await asyncio.gather(*tasks, return_exceptions=True)
+
+    results = asyncio.run(send_all())
+    return [*results, len(set(connections))]
+
+
+def test_writes_of_one_loop_turn_share_one_transaction_on_the_loop(
+    runtime: Runtime, project: ApiProject, group: Group
+) -> None:
+    *results, connections = on_loop(group, [note(project.id, n) for n in range(5)])
+
+    assert results == [0, 1, 2, 3, 4]
+    assert connections == 1
+    assert group._thread is None  # the loop committed them: no writer thread started
+    assert notes(runtime, project.id) == [f"note {n}" for n in range(5)]
+
+
+def test_on_the_loop_a_failing_write_fails_alone_and_a_cancelled_caller_is_still_stored(
+    runtime: Runtime, project: ApiProject, group: Group
+) -> None:
+    def broken(session: Session) -> object:
+        session.execute(text("SELECT * FROM no_such_table"))
+        return None
+
+    writes = [note(project.id, 0), broken, note(project.id, 2), note(project.id, 3)]
+    *results, _ = on_loop(group, writes, cancel=3)
+
+    assert results[0] == 0
+    assert results[2] == 2
+    assert isinstance(results[1], Exception)
+    assert "no_such_table" in str(results[1])
+    assert isinstance(results[3], asyncio.CancelledError)
+    assert notes(runtime, project.id) == ["note 0", "note 2", "note 3"]
 
 
 def _post(runtime: Runtime, user: str, text: str) -> Event:

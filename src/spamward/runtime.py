@@ -67,6 +67,12 @@ class Runtime:
         return self.ip_lists.get(project_id) or IpLists(())
 
     @property
+    def is_local(self) -> bool:
+        """Every store a decision reads and writes is in this process or on its disk
+        (SQLite, counters and rate limits in memory): the embedded shape."""
+        return self.settings.is_sqlite and self.settings.redis_url is None
+
+    @property
     def windows(self) -> tuple[str, ...]:
         """The velocity windows rules may read (the defaults and the configured ones)."""
         return tuple(self.settings.windows)

@@ -1,10 +1,12 @@
-"""The shape of an API operation: a sync handler that gets an `ApiCall` and returns
-(status, body). The async shell reads the body, then, in a worker thread so that storage
-calls never block the event loop, admits the key (its scope, its request rate) and runs the
-handler."""
+"""The shape of an API operation: a handler that gets an `ApiCall` and returns (status,
+body). The async shell reads the body, then admits the key (its scope, its request rate) and
+runs the handler: a sync handler in a worker thread, so that storage calls never block the
+event loop; an async one (the decision path) on the loop, admitted there when every store is
+local and in a worker thread otherwise."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -131,6 +133,7 @@ def _validation_error(error: ValidationError) -> Exception:
 
 
 Handler = Callable[[ApiCall], tuple[int, Any]]
+AsyncHandler = Callable[[ApiCall], Awaitable[tuple[int, Any]]]
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class Operation:
 
     method: str
     path: str
-    handler: Handler
+    handler: Handler | AsyncHandler
     summary: str
     response: type[BaseModel] | None
     status: int = 200
@@ -158,7 +161,10 @@ class Operation:
             request.path_params,
             await request.body(),
         )
-        status, payload = await run_in_threadpool(self._run, call)
+        if inspect.iscoroutinefunction(self.handler):
+            status, payload = await self._run_on_loop(call, self.handler)
+        else:
+            status, payload = await run_in_threadpool(self._run, call)
         if payload is None:
             return Response(status_code=status)
         return Response(orjson.dumps(payload), status, media_type="application/json")
@@ -166,7 +172,14 @@ class Operation:
     def _run(self, call: ApiCall) -> tuple[int, Any]:
         if self.authenticated:
             _admit(call, self.ingest)
-        return self.handler(call)
+        return self.handler(call)  # type: ignore[return-value]  # a sync handler here
+
+    async def _run_on_loop(self, call: ApiCall, handler: AsyncHandler) -> tuple[int, Any]:
+        if self.authenticated and call.runtime.is_local:
+            _admit(call, self.ingest)
+        elif self.authenticated:
+            await run_in_threadpool(_admit, call, self.ingest)
+        return await handler(call)
 
 
 def _admit(call: ApiCall, ingest: bool) -> None:

@@ -19,12 +19,14 @@ from spamward.observability.decision_watch import watching_decision
 from spamward.services import decisions
 
 
-def post_event(call: ApiCall) -> tuple[int, Any]:
+async def post_event(call: ApiCall) -> tuple[int, Any]:
     project_id = call.project_id()
     body = call.json(EventIn)
     event = body.to_event(call.runtime.clock())
     with watching_decision(project_id) as watch:
-        record = decisions.decide(call.runtime, project_id, event, body.challenge_token)
+        record = await decisions.decide_on_loop(
+            call.runtime, project_id, event, body.challenge_token
+        )
         watch.answered(event.type, record)
     return 200, record.to_json()
 

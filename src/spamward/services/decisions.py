@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
+import anyio.to_thread
+
 from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
@@ -30,6 +32,44 @@ def decide(
     """Judge an event and store it with its decision before answering; the velocity
     counters count it once it is stored. A valid `challenge_token` (a solved challenge of
     the same actor, used once) answers the challenge the rules would ask for."""
+    judged = _judged(runtime, project_id, event, challenge_token)
+    return judged.stored(runtime.recorder.write(judged.to_store, turn=project_id))
+
+
+async def decide_on_loop(
+    runtime: Runtime, project_id: int, event: Event, challenge_token: str | None = None
+) -> DecisionRecord:
+    """`decide` for the API's event loop: judged and committed on the loop when every store
+    is local (where a worker thread would only take turns with it), else in a worker
+    thread, so that the loop never waits on the network."""
+    if not runtime.is_local:
+        return await anyio.to_thread.run_sync(decide, runtime, project_id, event, challenge_token)
+    judged = _judged(runtime, project_id, event, challenge_token)
+    return judged.stored(await runtime.recorder.write_on_loop(judged.to_store, turn=project_id))
+
+
+@dataclass(frozen=True, slots=True)
+class _Judged:
+    """A decision made, to store; once stored, counted."""
+
+    runtime: Runtime
+    to_store: DecisionToStore
+
+    def stored(self, actions_queued: int) -> DecisionRecord:
+        if actions_queued:
+            self.runtime.actions_ready.set()
+        item = self.to_store
+        subjects = subjects_of(item.event, item.decision.entities)
+        record = item.record
+        self.runtime.counters.commit(
+            item.project_id, subjects, str(record.event_id), record.created_at
+        )
+        return record
+
+
+def _judged(
+    runtime: Runtime, project_id: int, event: Event, challenge_token: str | None
+) -> _Judged:
     now = runtime.clock()
     refused = None
     if challenge_token is not None:
@@ -62,11 +102,7 @@ def decide(
     first_day = day_number(now) - knobs.window_days
     max_attempts = runtime.settings.action_max_attempts
     to_store = DecisionToStore(project_id, event, decision, record, first_day, max_attempts)
-    if runtime.recorder.write(to_store, turn=project_id):
-        runtime.actions_ready.set()
-    subjects = subjects_of(event, decision.entities)
-    runtime.counters.commit(project_id, subjects, str(record.event_id), now)
-    return record
+    return _Judged(runtime, to_store)
 
 
 def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from typing import Any
 
@@ -9,8 +10,10 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from spamward.api.schemas import DecisionOut
+from spamward.app import create_app
 from spamward.domain.entity import MAX_ENTITY_CHARS
 from spamward.runtime import Runtime
+from spamward.settings import Settings
 from spamward.storage import models
 from tests.conftest import EXAMPLE_POST, ApiProject
 
@@ -164,3 +167,13 @@ def test_an_overlong_url_is_stored_cut_to_the_key_size(
     stored = decision["entities"]["urls"][0]
     assert len(stored["value"]) == MAX_ENTITY_CHARS
     assert url.removeprefix("https://").startswith(stored["display"])
+
+
+def test_what_startup_loaded_is_kept_out_of_full_collections_while_serving(
+    settings: Settings, runtime: Runtime
+) -> None:
+    gc.unfreeze()  # whatever an earlier app in this process left
+    with TestClient(create_app(settings, runtime)) as serving:
+        assert serving.get("/healthz").status_code == 200
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

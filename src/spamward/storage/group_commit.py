@@ -148,18 +148,15 @@ class GroupCommit(Generic[Item, Result]):
                 self._commit_alone(pending)
             return
         for pending, result in zip(batch, results, strict=True):
-            if not pending.done.cancelled():  # a caller gone away: written all the same
-                pending.done.set_result(result)
+            _resolve(pending.done, result)
 
     def _commit_alone(self, pending: _Pending[Item, Result]) -> None:
         try:
             [result] = self._transaction([pending])
         except Exception as error:  # the caller's request fails with it, not the writer
-            if not pending.done.cancelled():
-                pending.done.set_exception(error)
+            _fail(pending.done, error)
         else:
-            if not pending.done.cancelled():
-                pending.done.set_result(result)
+            _resolve(pending.done, result)
 
     def _transaction(self, batch: list[_Pending[Item, Result]]) -> list[Result]:
         """The writes in one transaction, run again when the database gave up on it for a
@@ -183,6 +180,19 @@ class GroupCommit(Generic[Item, Result]):
             return
         for turn in sorted(turns):
             session.execute(_TAKE_TURN, {"namespace": _TURNS, "key": turn})
+
+
+# A caller gone away (its task cancelled) is told nothing; its write stands all the same.
+
+
+def _resolve(done: _Outcome[Result], result: Result) -> None:
+    if not done.cancelled():
+        done.set_result(result)
+
+
+def _fail(done: _Outcome[Result], error: Exception) -> None:
+    if not done.cancelled():
+        done.set_exception(error)
 
 
 _TAKE_TURN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -161,25 +161,29 @@ class Operation:
             request.path_params,
             await request.body(),
         )
-        if inspect.iscoroutinefunction(self.handler):
-            status, payload = await self._run_on_loop(call, self.handler)
+        if self._is_async:
+            status, payload = await self._run_on_loop(call)
         else:
             status, payload = await run_in_threadpool(self._run, call)
         if payload is None:
             return Response(status_code=status)
         return Response(orjson.dumps(payload), status, media_type="application/json")
 
+    @cached_property
+    def _is_async(self) -> bool:  # asked once, not on every request
+        return inspect.iscoroutinefunction(self.handler)
+
     def _run(self, call: ApiCall) -> tuple[int, Any]:
         if self.authenticated:
             _admit(call, self.ingest)
-        return self.handler(call)  # type: ignore[return-value]  # a sync handler here
+        return cast(Handler, self.handler)(call)
 
-    async def _run_on_loop(self, call: ApiCall, handler: AsyncHandler) -> tuple[int, Any]:
+    async def _run_on_loop(self, call: ApiCall) -> tuple[int, Any]:
         if self.authenticated and call.runtime.is_local:
             _admit(call, self.ingest)
         elif self.authenticated:
             await run_in_threadpool(_admit, call, self.ingest)
-        return await handler(call)
+        return await cast(AsyncHandler, self.handler)(call)
 
 
 def _admit(call: ApiCall, ingest: bool) -> None:

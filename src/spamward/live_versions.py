@@ -19,11 +19,16 @@ class LiveVersions(Generic[Built]):
         self._lock = threading.Lock()
         self._live: dict[int, tuple[int, Built]] = {}
 
+    def held(self, project_id: int, version: int) -> Built | None:
+        """The project's thing at `version` if already built, else None."""
+        held = self._live.get(project_id)
+        return held[1] if held is not None and held[0] == version else None
+
     def get(self, project_id: int, version: int, build: Callable[[], Built]) -> Built:
         """The project's thing at `version`, from `build()` when not already held."""
-        held = self._live.get(project_id)
-        if held is not None and held[0] == version:
-            return held[1]
+        held = self.held(project_id, version)
+        if held is not None:
+            return held
         built = build()
         with self._lock:
             self._live[project_id] = (version, built)

@@ -11,15 +11,18 @@ from spamward.domain.event import Event
 from spamward.domain.ids import new_id
 from spamward.engine import evaluate
 from spamward.errors import NotFound
+from spamward.policy.compiled import Policy
 from spamward.runtime import Runtime
 from spamward.services import challenges
 from spamward.services.decision_record import DecisionRecord, record_of
 from spamward.services.decision_store import DecisionToStore
 from spamward.services.policies import live_policy
 from spamward.services.signals import LiveSignals
-from spamward.services.spam_models import spam_model
-from spamward.signals.reader import NoSignals, SignalReader
+from spamward.services.spam_models import held_spam_model, spam_model
+from spamward.signals.ip_lists import IpLists
+from spamward.signals.reader import NoSignals, SignalReader, SpamModel
 from spamward.signals.velocity import subjects_of
+from spamward.storage.models import Project
 from spamward.storage.repositories import decisions as decision_repo
 from spamward.storage.repositories.aggregates import day_number
 from spamward.storage.repositories.projects import project_by_name
@@ -44,8 +47,25 @@ async def decide_on_loop(
     thread, so that the loop never waits on the network."""
     if not runtime.is_local:
         return await anyio.to_thread.run_sync(decide, runtime, project_id, event, challenge_token)
+    if _loads_due(runtime, project_id):
+        # Loading a project's lists (seconds for a million entries), policy or model in a
+        # worker thread: on the loop, every other request would wait for it.
+        await anyio.to_thread.run_sync(_project_state, runtime, project_id)
     judged = _judged(runtime, project_id, event, challenge_token)
     return judged.stored(await runtime.recorder.write_on_loop(judged.to_store, turn=project_id))
+
+
+def _loads_due(runtime: Runtime, project_id: int) -> bool:
+    """Whether judging would first read one of the project's lists, policy or model."""
+    knobs = runtime.projects.get(project_id)
+    if knobs is None:
+        return False
+    return (
+        runtime.lists.due(project_id)
+        or not runtime.ip_lists.holds(project_id)
+        or runtime.policies.held(project_id, knobs.policy_version) is None
+        or held_spam_model(runtime, project_id, knobs.spam_model_version) is None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +95,7 @@ def _judged(
     if challenge_token is not None:
         refused = challenges.redeem(runtime, project_id, challenge_token, event.actor)
         event = replace(event, challenge_passed=refused is None)
-    knobs = runtime.projects.get(project_id)
-    if knobs is None:
-        raise NotFound("no such project")
-    with runtime.database.read() as session:  # reads only when a version is new here
-        policy = live_policy(runtime, session, project_id, knobs.policy_version)
-        model = spam_model(runtime, session, project_id, knobs.spam_model_version)
-    ip_lists = runtime.ip_lists_of(project_id)
-    runtime.lists.refresh(project_id)  # both read on connections of their own when due
+    knobs, policy, model, ip_lists = _project_state(runtime, project_id)
     with runtime.database.driver_read() as sql:
         stored = StoredSignals(sql, project_id, now)
         signals = LiveSignals(
@@ -103,6 +116,23 @@ def _judged(
     max_attempts = runtime.settings.action_max_attempts
     to_store = DecisionToStore(project_id, event, decision, record, first_day, max_attempts)
     return _Judged(runtime, to_store)
+
+
+def _project_state(runtime: Runtime, project_id: int) -> tuple[Project, Policy, SpamModel, IpLists]:
+    """The project's settings, live policy and model, and IP lists; its entity lists
+    brought up to date. Each is read only when new or due here."""
+    knobs = runtime.projects.get(project_id)
+    if knobs is None:
+        raise NotFound("no such project")
+    policy = runtime.policies.held(project_id, knobs.policy_version)
+    model = held_spam_model(runtime, project_id, knobs.spam_model_version)
+    if policy is None or model is None:  # a version new here
+        with runtime.database.read() as session:
+            policy = live_policy(runtime, session, project_id, knobs.policy_version)
+            model = spam_model(runtime, session, project_id, knobs.spam_model_version)
+    ip_lists = runtime.ip_lists_of(project_id)
+    runtime.lists.refresh(project_id)  # both read on connections of their own when due
+    return knobs, policy, model, ip_lists
 
 
 def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:

@@ -14,6 +14,15 @@ from spamward.runtime import Runtime
 from spamward.signals.reader import SpamModel
 from spamward.storage.repositories import spam_models as repo
 
+SHIPPED_VERSION = 0  # a project that never retrained uses the shipped model
+
+
+def held_spam_model(runtime: Runtime, project_id: int, version: int) -> SpamModel | None:
+    """The project's model at `version` if this process holds it, else None."""
+    if version == SHIPPED_VERSION:
+        return shipped_model()
+    return runtime.spam_models.held(project_id, version)
+
 
 def spam_model(
     runtime: Runtime, session: Session, project_id: int, version: int | None = None
@@ -22,7 +31,7 @@ def spam_model(
     loaded once per process and version."""
     if version is None:
         version = repo.live_version(session, project_id)
-    if version == 0:
+    if version == SHIPPED_VERSION:
         return shipped_model()
     return runtime.spam_models.get(project_id, version, lambda: _load(session, project_id, version))
 

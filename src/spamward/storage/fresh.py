@@ -39,13 +39,21 @@ class Fresh(Generic[Key, Value]):
         (never kept, so unknown keys can't fill the memory) when there is none."""
         now = self._clock()
         held = self._held.get(key)
-        if held is not None and now - held[0] < self._max_age and held[1] == self._generation:
+        if held is not None and self._is_fresh(held, now):
             return held[2]
         generation = self._generation
         value = self._load(key)
         if value is not None and self._max_age > 0:
             self._keep(key, (now, generation, value))
         return value
+
+    def holds(self, key: Key) -> bool:
+        """Whether `get(key)` would answer without loading."""
+        held = self._held.get(key)
+        return held is not None and self._is_fresh(held, self._clock())
+
+    def _is_fresh(self, held: tuple[float, int, Value], now: float) -> bool:
+        return now - held[0] < self._max_age and held[1] == self._generation
 
     def forget(self) -> None:
         with self._lock:

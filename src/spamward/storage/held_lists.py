@@ -93,6 +93,12 @@ class HeldLists:
     def forget(self) -> None:
         self._generation += 1
 
+    def due(self, project_id: int) -> bool:
+        """Whether the project's next look-up reads the database first (its first, which
+        loads the lists whole, among them)."""
+        held = self._projects.get(project_id)
+        return held is None or self._is_due(held, time.monotonic())
+
     def refresh(self, project_id: int) -> None:
         """Bring the project's lists up to date if they are due, before the caller takes a
         database connection: the refresh reads on a connection of its own."""
@@ -105,17 +111,20 @@ class HeldLists:
         `max_age` old), rather than queue behind it holding their database connections."""
         held = self._projects.get(project_id) or self._new(project_id)
         clock = time.monotonic()
-        if held.generation == self._generation and clock - held.checked_at < self._max_age:
+        if not self._is_due(held, clock):
             return held
         wait = held.generation != self._generation  # also true before the first load
         if not held.lock.acquire(blocking=wait):
             return held
         try:
-            if held.generation != self._generation or clock - held.checked_at >= self._max_age:
+            if self._is_due(held, clock):
                 self._refresh(project_id, held, clock)
         finally:
             held.lock.release()
         return held
+
+    def _is_due(self, held: _Held, clock: float) -> bool:
+        return held.generation != self._generation or clock - held.checked_at >= self._max_age
 
     def _new(self, project_id: int) -> _Held:
         with self._lock:

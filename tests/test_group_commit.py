@@ -1,7 +1,8 @@
 """Group commit (storage/group_commit.py) on SQLite and PostgreSQL: writes waiting together
 share one transaction (in the writer thread, or on the event loop for the writes of one
-turn), each caller gets its own result once it committed, a failing write fails alone, and
-decisions made concurrently through it are all stored."""
+turn, or in a worker thread while another thread writes), each caller gets its own result
+once it committed, a failing write fails alone, and decisions made concurrently through it
+are all stored."""
 
 from __future__ import annotations
 
@@ -235,3 +236,36 @@ def _emails(runtime: Runtime, project_id: int) -> set[str | None]:
             text("SELECT email FROM actors WHERE project_id = :project"), {"project": project_id}
         )
         return {email for (email,) in rows}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # only SQLite's writers take turns in-process
+def test_a_loop_batch_waits_in_a_thread_while_another_thread_writes(
+    runtime: Runtime, project: ApiProject, group: Group
+) -> None:
+    holding, loop_went_on = threading.Event(), threading.Event()
+    saw_loop_go_on: list[bool] = []
+
+    def other_writer() -> None:
+        with runtime.database.write() as session:
+            session.add(ModerationLog(project_id=project.id, who="test", action="other",
+                                      at=datetime.now(UTC), detail={}))  # fmt: skip
+            holding.set()
+            saw_loop_go_on.append(loop_went_on.wait(timeout=10))
+
+    async def send_while_held() -> list[object]:
+        tasks = [asyncio.create_task(group.write_on_loop(note(project.id, n))) for n in range(3)]
+        for _ in range(3):  # the tasks submit, then the batch's flush runs
+            await asyncio.sleep(0)
+        assert not any(task.done() for task in tasks)
+        loop_went_on.set()
+        return await asyncio.gather(*tasks)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    holding.wait(timeout=10)
+    results = asyncio.run(send_while_held())
+    writer.join()
+
+    assert saw_loop_go_on == [True]
+    assert results == [0, 1, 2]
+    assert notes(runtime, project.id) == ["note 0", "note 1", "note 2", "other"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,10 @@ from spamward.storage.driver_sql import DriverSql
 
 _WRITTEN_TABLE = re.compile(r"\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.I)
 _WROTE = "spamward.wrote"  # the watched tables a connection's transaction wrote
+
+
+class WriteBusy(Exception):
+    """Another thread of this process is writing to the SQLite database."""
 
 
 class Database:
@@ -40,9 +44,7 @@ class Database:
             # opened past the pool is closed again on return (PostgreSQL connects slowly).
             self.engine = create_engine(self.url, pool_size=20, max_overflow=10, pool_pre_ping=True)
             self.read_engine = self.engine
-        self._write_turn: AbstractContextManager[object] = (
-            threading.Lock() if settings.is_sqlite else nullcontext()
-        )
+        self._write_turn = threading.Lock() if settings.is_sqlite else None
         self._watchers: dict[str, list[Callable[[], None]]] = {}  # table -> calls on commit
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -52,9 +54,18 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        with self._write_turn, self._writer.begin() as session:
-            yield session
+    def write(self, wait: bool = True) -> Iterator[Session]:
+        """A write transaction. With `wait` false, `WriteBusy` at once rather than waiting
+        while another thread of this process writes to SQLite."""
+        turn = self._write_turn
+        if turn is not None and not turn.acquire(blocking=wait):
+            raise WriteBusy
+        try:
+            with self._writer.begin() as session:
+                yield session
+        finally:
+            if turn is not None:
+                turn.release()
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -6,7 +6,9 @@ A caller waits until its batch has committed: a decision the API answered is sto
 are written by a thread of their own (`write`), or, for a caller on the event loop when the
 database is local (SQLite), on the loop itself once the requests of its current turn have
 submitted theirs (`write_on_loop`): there a second thread would only take turns with the loop
-for the interpreter, at a cost of about a third of a decision's CPU.
+for the interpreter, at a cost of about a third of a decision's CPU. A loop batch that finds
+another thread of the process writing is committed in a worker thread instead, so that the
+loop goes on meanwhile.
 
 When a batch fails, its writes run again one transaction each, so one bad write fails alone;
 a transaction the database aborted for a passing reason (a deadlock) is run again.
@@ -22,13 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar, cast
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from spamward.storage.db import Database
+from spamward.storage.db import Database, WriteBusy
 
 TRANSIENT_ATTEMPTS = 5
 _TRANSIENT_STATES = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -54,6 +56,11 @@ class _Pending(NamedTuple, Generic[Item, Result]):
     turn: int | None  # batches holding the same turn key commit one at a time
 
 
+class _Settled(NamedTuple, Generic[Result]):
+    result: Result | None = None
+    error: Exception | None = None
+
+
 class GroupCommit(Generic[Item, Result]):
     """Items written by `write_batch`, a batch at a time, each batch in one transaction."""
 
@@ -71,6 +78,7 @@ class GroupCommit(Generic[Item, Result]):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._on_loop: list[_Pending[Item, Result]] = []
+        self._in_threads: set[asyncio.Task[None]] = set()  # loop batches a thread commits
 
     def write(self, item: Item, turn: int | None = None) -> Result:
         """Write `item` in the next batch's transaction; its result once that committed.
@@ -97,7 +105,18 @@ class GroupCommit(Generic[Item, Result]):
     def _flush_loop_batch(self) -> None:
         waiting, self._on_loop = self._on_loop, []
         for start in range(0, len(waiting), self._max_batch):
-            self._commit(waiting[start : start + self._max_batch])
+            batch = waiting[start : start + self._max_batch]
+            try:
+                self._settle(batch, self._outcomes(batch, wait=False))
+            except WriteBusy:
+                # Another thread is writing (an action, a moderator, the retention job):
+                # waiting for it here would hold every request on the loop.
+                task = asyncio.get_running_loop().create_task(self._commit_in_thread(batch))
+                self._in_threads.add(task)
+                task.add_done_callback(self._in_threads.discard)
+
+    async def _commit_in_thread(self, batch: list[_Pending[Item, Result]]) -> None:
+        self._settle(batch, await asyncio.to_thread(self._outcomes, batch))
 
     def close(self) -> None:
         with self._lock:
@@ -141,31 +160,47 @@ class GroupCommit(Generic[Item, Result]):
         return batch, False
 
     def _commit(self, batch: list[_Pending[Item, Result]]) -> None:
-        try:
-            results = self._transaction(batch)
-        except Exception:
-            for pending in batch:
-                self._commit_alone(pending)
-            return
-        for pending, result in zip(batch, results, strict=True):
-            _resolve(pending.done, result)
+        self._settle(batch, self._outcomes(batch))
 
-    def _commit_alone(self, pending: _Pending[Item, Result]) -> None:
+    def _outcomes(
+        self, batch: list[_Pending[Item, Result]], wait: bool = True
+    ) -> list[_Settled[Result]]:
+        """Each write's result or error: the batch in one transaction, or if that fails,
+        each write in one of its own, so that a bad write fails alone."""
+        try:
+            return [_Settled(result) for result in self._transaction(batch, wait)]
+        except WriteBusy:
+            raise
+        except Exception:
+            return [self._alone(pending) for pending in batch]
+
+    def _alone(self, pending: _Pending[Item, Result]) -> _Settled[Result]:
         try:
             [result] = self._transaction([pending])
         except Exception as error:  # the caller's request fails with it, not the writer
-            _fail(pending.done, error)
-        else:
-            _resolve(pending.done, result)
+            return _Settled(error=error)
+        return _Settled(result)
 
-    def _transaction(self, batch: list[_Pending[Item, Result]]) -> list[Result]:
+    @staticmethod
+    def _settle(batch: list[_Pending[Item, Result]], outcomes: list[_Settled[Result]]) -> None:
+        """Tell each caller still waiting (one gone away is told nothing; its write stands
+        all the same)."""
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if pending.done.cancelled():
+                continue
+            if outcome.error is None:
+                pending.done.set_result(cast(Result, outcome.result))
+            else:
+                pending.done.set_exception(outcome.error)
+
+    def _transaction(self, batch: list[_Pending[Item, Result]], wait: bool = True) -> list[Result]:
         """The writes in one transaction, run again when the database gave up on it for a
         reason that passes (a deadlock with another process's batch, a serialization
         failure): batches lock rows in arrival order, so two processes can cross."""
         attempt = 1
         while True:
             try:
-                with self._database.write() as session:
+                with self._database.write(wait) as session:
                     self._take_turns(session, {p.turn for p in batch if p.turn is not None})
                     return self._write_batch(session, [pending.item for pending in batch])
             except DBAPIError as error:
@@ -180,19 +215,6 @@ class GroupCommit(Generic[Item, Result]):
             return
         for turn in sorted(turns):
             session.execute(_TAKE_TURN, {"namespace": _TURNS, "key": turn})
-
-
-# A caller gone away (its task cancelled) is told nothing; its write stands all the same.
-
-
-def _resolve(done: _Outcome[Result], result: Result) -> None:
-    if not done.cancelled():
-        done.set_result(result)
-
-
-def _fail(done: _Outcome[Result], error: Exception) -> None:
-    if not done.cancelled():
-        done.set_exception(error)
 
 
 _TAKE_TURN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")

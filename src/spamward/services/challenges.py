@@ -19,6 +19,7 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,11 +54,21 @@ class Solved:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """A challenge to store with its decision; what the answer shows of it, and the code
+    mail to send once stored (e-mail codes only)."""
+
+    row: Challenge
+    shown: dict[str, Any]
+    send: Callable[[], None] | None
+
+
 def issue(
     runtime: Runtime, project_id: int, decision_id: uuid.UUID, event: Event, kind: str,
     settings: ChallengeSettings,
-) -> dict[str, Any]:  # fmt: skip
-    """Store a challenge for the decision; what the answer shows of it."""
+) -> Issued:  # fmt: skip
+    """The challenge a decision asks for, stored with it by the decision's batch."""
     now, challenge_id = runtime.clock(), new_id()
     expires_at = now + timedelta(seconds=settings.valid_seconds)
     email = event.actor.email if event.actor.email and "@" in event.actor.email else None
@@ -68,17 +79,18 @@ def issue(
                     attempts=0)  # fmt: skip
     shown: dict[str, Any] = {"kind": str(kind), "id": str(challenge_id),
                              "expires_at": expires_at.isoformat()}  # fmt: skip
-    if kind == ChallengeKind.EMAIL_CODE:
-        assert email is not None
-        code = f"{secrets.randbelow(10**6):06d}"
-        row.email, row.code_digest = email, _digest(runtime, challenge_id, code)
-        runtime.jobs.submit(lambda: _send_code(runtime, email, code, settings, challenge_id))
-        shown["sent_to"] = _masked(email)
-    else:
+    if kind != ChallengeKind.EMAIL_CODE:
         shown["altcha"] = _altcha_challenge(runtime, challenge_id, settings)
-    with runtime.database.write() as session:
-        session.add(row)
-    return shown
+        return Issued(row, shown, send=None)
+    assert email is not None
+    code = f"{secrets.randbelow(10**6):06d}"
+    row.email, row.code_digest = email, _digest(runtime, challenge_id, code)
+    shown["sent_to"] = _masked(email)
+
+    def send() -> None:
+        runtime.jobs.submit(lambda: _send_code(runtime, email, code, settings, challenge_id))
+
+    return Issued(row, shown, send)
 
 
 def solve(

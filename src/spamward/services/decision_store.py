@@ -1,5 +1,6 @@
 """Storing a batch of decisions in one transaction (the group commit's batch writer): their
-events, entities and counters, then the actions and review items each one asks for."""
+events, entities and counters, their challenges, then the actions and review items each
+one asks for."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from spamward.domain.event import Event
 from spamward.remediation.enqueue import Subject, queue_decision_actions
 from spamward.services.decision_record import DecisionRecord
 from spamward.signals.lists import EntityKey, list_status
+from spamward.storage.models import Challenge
 from spamward.storage.repositories.aggregates import day_number
 from spamward.storage.repositories.events import DecidedEvent, PostedEntity, record_events
 from spamward.storage.repositories.signals import StoredSignals
@@ -28,6 +30,7 @@ class DecisionToStore:
     record: DecisionRecord  # its ids are set: a recorded decision
     first_day: int  # the first day of the project's window
     max_attempts: int  # for the actions it queues
+    challenge: Challenge | None = None  # the challenge the decision asks, if any
 
     @property
     def subject(self) -> Subject:
@@ -40,6 +43,7 @@ def store_decisions(session: Session, batch: Sequence[DecisionToStore]) -> list[
     """Store the batch; for each decision, the number of actions it queued."""
     current = _current_lists(session, batch)
     record_events(session, [_decided(item, current[item.project_id]) for item in batch])
+    session.add_all([item.challenge for item in batch if item.challenge is not None])
     return [_queue_actions(session, item) for item in batch]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import anyio.to_thread
@@ -45,7 +46,7 @@ async def decide_on_loop(
     """`decide` for the API's event loop: judged and committed on the loop when every store
     is local (where a worker thread would only take turns with it), else in a worker
     thread, so that the loop never waits on the network."""
-    if not runtime.is_local:
+    if not runtime.is_local or challenge_token is not None:  # a token is redeemed by a write
         return await anyio.to_thread.run_sync(decide, runtime, project_id, event, challenge_token)
     if _loads_due(runtime, project_id):
         # Loading a project's lists (seconds for a million entries), policy or model in a
@@ -74,10 +75,13 @@ class _Judged:
 
     runtime: Runtime
     to_store: DecisionToStore
+    send_code: Callable[[], None] | None  # an e-mail challenge's code, sent once stored
 
     def stored(self, actions_queued: int) -> DecisionRecord:
         if actions_queued:
             self.runtime.actions_ready.set()
+        if self.send_code is not None:
+            self.send_code()
         item = self.to_store
         subjects = subjects_of(item.event, item.decision.entities)
         record = item.record
@@ -107,15 +111,20 @@ def _judged(
     record = record_of(decision, decision_id=new_id(), event_id=new_id(), at=now)
     if refused is not None:
         record.trace["reasons"].append(f"challenge token refused: {refused}")
+    issued = None
     if decision.challenge is not None:
         assert record.id is not None
-        record.trace["challenge"] = challenges.issue(
+        issued = challenges.issue(
             runtime, project_id, record.id, event, decision.challenge, policy.document.challenges
         )
+        record.trace["challenge"] = issued.shown
     first_day = day_number(now) - knobs.window_days
     max_attempts = runtime.settings.action_max_attempts
-    to_store = DecisionToStore(project_id, event, decision, record, first_day, max_attempts)
-    return _Judged(runtime, to_store)
+    to_store = DecisionToStore(
+        project_id, event, decision, record, first_day, max_attempts,
+        None if issued is None else issued.row,
+    )  # fmt: skip
+    return _Judged(runtime, to_store, None if issued is None else issued.send)
 
 
 def _project_state(runtime: Runtime, project_id: int) -> tuple[Project, Policy, SpamModel, IpLists]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from spamward.remediation.job import Job
 from spamward.remediation.mail import Mailer
@@ -89,15 +89,15 @@ class Toolbox:
             return str(item.id)
 
 
-def _event(session: Any, project_id: int, event_id: uuid.UUID | None) -> Event | None:
+def _event(session: Session, project_id: int, event_id: uuid.UUID | None) -> Event | None:
     if event_id is None:
         return None
-    query = select(Event).where(Event.project_id == project_id, Event.id == event_id)
-    return session.scalar(query)  # type: ignore[no-any-return]
+    return session.scalar(select(Event).where(Event.project_id == project_id, Event.id == event_id))
 
 
-def _decision(session: Any, project_id: int, decision_id: uuid.UUID | None) -> Decision | None:
+def _decision(session: Session, project_id: int, decision_id: uuid.UUID | None) -> Decision | None:
     if decision_id is None:
         return None
-    query = select(Decision).where(Decision.project_id == project_id, Decision.id == decision_id)
-    return session.scalar(query)  # type: ignore[no-any-return]
+    return session.scalar(
+        select(Decision).where(Decision.project_id == project_id, Decision.id == decision_id)
+    )

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from spamward.domain.entity import EntityKind
 from spamward.errors import Conflict, NotFound, ValidationFailed
@@ -101,7 +102,7 @@ def _params(action: Resolved, params: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(f"invalid parameters: {error}", details) from None
 
 
-def _subject(session: Any, project_id: int, target: ManualTarget, region: str) -> Subject:
+def _subject(session: Session, project_id: int, target: ManualTarget, region: str) -> Subject:
     user_id, event_at = target.user_id, None
     if target.event_id is not None:
         event = session.scalar(
@@ -119,8 +120,8 @@ def _subject(session: Any, project_id: int, target: ManualTarget, region: str) -
     return Subject(target.event_id, None, user_id, event_at, entity)
 
 
-def _user_of(session: Any, project_id: int, actor_id: int) -> str | None:
-    return session.scalar(  # type: ignore[no-any-return]
+def _user_of(session: Session, project_id: int, actor_id: int) -> str | None:
+    return session.scalar(
         select(Actor.external_id).where(Actor.project_id == project_id, Actor.id == actor_id)
     )
 

@@ -45,7 +45,8 @@ async def decide_on_loop(
 ) -> DecisionRecord:
     """`decide` for the API's event loop: judged and committed on the loop when every store
     is local (where a worker thread would only take turns with it), else in a worker
-    thread, so that the loop never waits on the network."""
+    thread, so that the loop never waits on the network. What could hold the loop long (a
+    load that is due, a token to redeem) is done in a worker thread either way."""
     if not runtime.is_local or challenge_token is not None:  # a token is redeemed by a write
         return await anyio.to_thread.run_sync(decide, runtime, project_id, event, challenge_token)
     if _loads_due(runtime, project_id):

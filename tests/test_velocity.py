@@ -543,6 +543,27 @@ def test_memory_sweeps_keep_the_distinct_users_still_inside_the_window(
     assert (reading.actor["ip_accounts_1m"], reading.actor["ip_accounts_1d"]) == (2, 2)
 
 
+def test_memory_sweeps_a_share_of_the_subjects_at_each_commit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(memory_counters, "SWEEP_EVERY", 4)  # every subject once in 4 commits
+    counters = MemoryCounters()
+    for n in range(8):
+        commit(counters, subjects(f"u{n}", f"198.51.100.{n}"), at(0))
+    old = counters.held_subjects()
+    late = subjects("late", IP)
+
+    held = []
+    for n in range(8):
+        commit(counters, late, at(LONGEST_WINDOW + 10 + n))
+        held.append(counters.held_subjects())
+
+    per_commit = len(late.all())
+    assert old == 8 * 3 + 1  # each user, IP and IP's accounts, and the one /24 they share
+    assert per_commit < held[0] < old + per_commit  # the first commit forgot some, not all
+    assert held[-1] == per_commit  # within two rounds of commits, only the late ones are left
+
+
 # --- through the API -------------------------------------------------------------------------
 
 

@@ -543,6 +543,14 @@ def test_memory_sweeps_keep_the_distinct_users_still_inside_the_window(
     assert (reading.actor["ip_accounts_1m"], reading.actor["ip_accounts_1d"]) == (2, 2)
 
 
+def test_memory_counts_an_event_with_no_subjects_before_any_other() -> None:
+    counters = MemoryCounters()
+    commit(counters, subjects(user=None, ip=None), at(0))
+    commit(counters, subjects("u1"), at(1))
+
+    assert read(counters, subjects("u1"), at(2)).actor["user_1m"] == 1
+
+
 def test_memory_sweeps_a_share_of_the_subjects_at_each_commit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -5,8 +5,8 @@ Exact sliding windows: each subject keeps the times of its events (at most
 last time, with those last times also kept sorted so that a window's count is a bisection
 however many users a subject has. What is older than the longest window is swept: each
 commit visits a share of the subjects, so that each is visited about every `SWEEP_EVERY`
-commits and no one commit pays for a sweep of everything (which took over half a second at 60,000
-subjects, on the event loop).
+commits and no one commit pays for a sweep of everything (which took over half a second
+at 60,000 subjects, on the event loop).
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ class MemoryCounters:
 
     def _sweep_share(self, oldest: float) -> None:
         """Visit this commit's share of the subjects, forgetting what is before `oldest`."""
-        for _ in range(len(self._unswept) // SWEEP_EVERY + 1):
+        held = len(self._unswept)
+        for _ in range(min(held, held // SWEEP_EVERY + 1)):
             key = self._unswept.popleft()
             if self._forget_before(key, oldest):
                 self._unswept.append(key)  # something left: visited again next round

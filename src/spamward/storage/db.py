@@ -75,11 +75,18 @@ class Database:
     @contextmanager
     def driver_read(self) -> Iterator[DriverSql]:
         """Reads on a pooled connection of the driver itself (storage/driver_sql.py): the
-        few every decision makes, without an ORM session's cost."""
+        few every decision makes, without an ORM session's cost. On PostgreSQL each read is
+        a statement of its own (autocommit): no BEGIN and ROLLBACK round trips around them."""
         connection = self.read_engine.raw_connection()
+        driver: Any = connection.driver_connection  # a psycopg or sqlite3 connection
+        autocommit = self.dialect == "postgresql"
+        if autocommit:
+            driver.autocommit = True
         try:
             yield DriverSql(connection, self.dialect)
         finally:
+            if autocommit and not driver.closed:
+                driver.autocommit = False  # the pool's other users expect transactions
             connection.close()  # back to the pool
 
     def on_commit_to(self, tables: frozenset[str], call: Callable[[], None]) -> None:

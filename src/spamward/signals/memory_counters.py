@@ -37,7 +37,9 @@ Held = TypeVar("Held", list[float], "_Members")
 class MemoryCounters:
     def __init__(self, windows: Mapping[str, int] = WINDOWS) -> None:
         self._windows = dict(windows)
-        self._longest = max(self._windows.values())
+        self._spans = tuple(self._windows.values())
+        self._zeros = (0,) * len(self._spans)
+        self._longest = max(self._spans)
         self._lock = threading.Lock()
         self._times: dict[Key, list[float]] = {}
         self._members: dict[Key, _Members] = {}
@@ -83,8 +85,10 @@ class MemoryCounters:
         else:
             members = self._members.get(key)
             times = _NONE if members is None else members.last_times
+        if not times:
+            return self._zeros
         until = bisect.bisect_right(times, at)
-        return tuple(until - bisect.bisect_right(times, at - s) for s in self._windows.values())
+        return tuple([until - bisect.bisect_right(times, at - span) for span in self._spans])
 
     def _new(self, held: dict[Key, Held], key: Key, empty: Held) -> Held:
         held[key] = empty

@@ -111,17 +111,24 @@ def reading_of(
     degraded: bool = False,
 ) -> Reading:
     """The counts laid out as rules read them; a subject without counts reads 0."""
-
-    zeros = (0,) * len(windows)
+    window_names = tuple(windows)
+    zeros = (0,) * len(window_names)
 
     def named(group: tuple[Subject, ...]) -> dict[str, int]:
         """Subjects of one name count as the largest of them (a text's cluster keys)."""
         found: dict[str, int] = {}
         for subject in group:
-            for window, count in zip(windows, counts.get(subject, zeros), strict=True):
-                name = f"{subject.name}_{window}"
-                found[name] = max(found.get(name, 0), count)
+            names = _names(subject.name, window_names)
+            for name, count in zip(names, counts.get(subject, zeros), strict=True):
+                if count >= found.get(name, 0):
+                    found[name] = count
         return found
 
     entities = {key: named(group) for key, group in subjects.entities}
     return Reading(named(subjects.actor), entities, degraded)
+
+
+@lru_cache(maxsize=1024)
+def _names(subject: str, windows: tuple[str, ...]) -> tuple[str, ...]:
+    """A subject's signal names, one per window: user_1m, user_10m..."""
+    return tuple(f"{subject}_{window}" for window in windows)

@@ -269,3 +269,50 @@ def test_a_loop_batch_waits_in_a_thread_while_another_thread_writes(
     assert saw_loop_go_on == [True]
     assert results == [0, 1, 2]
     assert notes(runtime, project.id) == ["note 0", "note 1", "note 2", "other"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_writes_wait_for_a_batch_committing_in_a_thread_then_commit_on_the_loop(
+    runtime: Runtime, project: ApiProject, group: Group
+) -> None:
+    """Sent to threads of their own, the later writes would find the first one's thread
+    holding the write lock, and so on: the loop's batches would stay in threads."""
+    holding, release = threading.Event(), threading.Event()
+    ran: dict[int, tuple[int, int]] = {}  # write -> (thread, transaction's connection)
+
+    def other_writer() -> None:
+        with runtime.database.write() as session:
+            session.add(ModerationLog(project_id=project.id, who="test", action="other",
+                                      at=datetime.now(UTC), detail={}))  # fmt: skip
+            holding.set()
+            release.wait(timeout=10)
+
+    def traced(n: int) -> Write:
+        def write(session: Session) -> object:
+            ran[n] = (threading.get_ident(), id(session.connection()))
+            return note(project.id, n)(session)
+
+        return write
+
+    async def send() -> list[object]:
+        first = asyncio.create_task(group.write_on_loop(traced(0)))
+        for _ in range(3):  # submitted, flushed, found the lock taken: now in a thread
+            await asyncio.sleep(0)
+        later = [asyncio.create_task(group.write_on_loop(traced(n))) for n in (1, 2)]
+        for _ in range(3):
+            await asyncio.sleep(0)
+        release.set()
+        return await asyncio.gather(first, *later)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    holding.wait(timeout=10)
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop in this thread
+    results = asyncio.run(send())
+    writer.join()
+
+    assert results == [0, 1, 2]
+    assert ran[0][0] != loop_thread
+    assert ran[1][0] == ran[2][0] == loop_thread
+    assert ran[1][1] == ran[2][1]  # one batch
+    assert notes(runtime, project.id) == ["note 0", "note 1", "note 2", "other"]

@@ -8,7 +8,7 @@ database is local (SQLite), on the loop itself once the requests of its current 
 submitted theirs (`write_on_loop`): there a second thread would only take turns with the loop
 for the interpreter, at a cost of about a third of a decision's CPU. A loop batch that finds
 another thread of the process writing is committed in a worker thread instead, so that the
-loop goes on meanwhile.
+loop goes on meanwhile; the writes that come in meanwhile wait for it, then commit on the loop.
 
 When a batch fails, its writes run again one transaction each, so one bad write fails alone;
 a transaction the database aborted for a passing reason (a deadlock) is run again.
@@ -78,7 +78,7 @@ class GroupCommit(Generic[Item, Result]):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._on_loop: list[_Pending[Item, Result]] = []
-        self._in_threads: set[asyncio.Task[None]] = set()  # loop batches a thread commits
+        self._in_thread: asyncio.Task[None] | None = None  # a loop batch a thread commits
 
     def write(self, item: Item, turn: int | None = None) -> Result:
         """Write `item` in the next batch's transaction; its result once that committed.
@@ -103,20 +103,28 @@ class GroupCommit(Generic[Item, Result]):
         return await done
 
     def _flush_loop_batch(self) -> None:
-        waiting, self._on_loop = self._on_loop, []
-        for start in range(0, len(waiting), self._max_batch):
-            batch = waiting[start : start + self._max_batch]
+        """Commit the waiting writes on the loop, a batch at a time. While a batch commits in
+        a thread, the writes wait for it and then flush on the loop again: each committed in
+        a thread of its own, they would find one another holding the write lock and so stay
+        in threads, taking turns for the interpreter (twice a decision's CPU)."""
+        while self._on_loop and self._in_thread is None:
+            batch = self._on_loop[: self._max_batch]
+            del self._on_loop[: self._max_batch]
             try:
                 self._settle(batch, self._outcomes(batch, wait=False))
             except WriteBusy:
                 # Another thread is writing (an action, a moderator, the retention job):
                 # waiting for it here would hold every request on the loop.
                 task = asyncio.get_running_loop().create_task(self._commit_in_thread(batch))
-                self._in_threads.add(task)
-                task.add_done_callback(self._in_threads.discard)
+                task.add_done_callback(self._after_thread_batch)
+                self._in_thread = task
 
     async def _commit_in_thread(self, batch: list[_Pending[Item, Result]]) -> None:
         self._settle(batch, await asyncio.to_thread(self._outcomes, batch))
+
+    def _after_thread_batch(self, _: asyncio.Task[None]) -> None:
+        self._in_thread = None
+        self._flush_loop_batch()  # what came in meanwhile
 
     def close(self) -> None:
         with self._lock:

@@ -36,7 +36,8 @@ def decide(
     """Judge an event and store it with its decision before answering; the velocity
     counters count it once it is stored. A valid `challenge_token` (a solved challenge of
     the same actor, used once) answers the challenge the rules would ask for."""
-    judged = _judged(runtime, project_id, event, challenge_token)
+    state = _project_state(runtime, project_id)
+    judged = _judged(runtime, project_id, event, challenge_token, state)
     return judged.stored(runtime.recorder.write(judged.to_store, turn=project_id))
 
 
@@ -49,25 +50,32 @@ async def decide_on_loop(
     load that is due, a token to redeem) is done in a worker thread either way."""
     if not runtime.is_local or challenge_token is not None:  # a token is redeemed by a write
         return await anyio.to_thread.run_sync(decide, runtime, project_id, event, challenge_token)
-    if _loads_due(runtime, project_id):
+    state = _held_state(runtime, project_id)
+    if state is None:
         # Loading a project's lists (seconds for a million entries), policy or model in a
         # worker thread: on the loop, every other request would wait for it.
-        await anyio.to_thread.run_sync(_project_state, runtime, project_id)
-    judged = _judged(runtime, project_id, event, challenge_token)
+        state = await anyio.to_thread.run_sync(_project_state, runtime, project_id)
+    judged = _judged(runtime, project_id, event, None, state)
     return judged.stored(await runtime.recorder.write_on_loop(judged.to_store, turn=project_id))
 
 
-def _loads_due(runtime: Runtime, project_id: int) -> bool:
-    """Whether judging would first read one of the project's lists, policy or model."""
-    knobs = runtime.projects.get(project_id)
-    if knobs is None:
-        return False
-    return (
-        runtime.lists.due(project_id)
+ProjectState = tuple[Project, Policy, SpamModel, IpLists]
+
+
+def _held_state(runtime: Runtime, project_id: int) -> ProjectState | None:
+    """The project's state when this process holds all of it, fresh; None when judging would
+    first read one of its lists, its policy or its model."""
+    knobs = _settings(runtime, project_id)
+    policy = runtime.policies.held(project_id, knobs.policy_version)
+    model = held_spam_model(runtime, project_id, knobs.spam_model_version)
+    if (
+        policy is None
+        or model is None
+        or runtime.lists.due(project_id)
         or not runtime.ip_lists.holds(project_id)
-        or runtime.policies.held(project_id, knobs.policy_version) is None
-        or held_spam_model(runtime, project_id, knobs.spam_model_version) is None
-    )
+    ):
+        return None
+    return knobs, policy, model, runtime.ip_lists_of(project_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +101,18 @@ class _Judged:
 
 
 def _judged(
-    runtime: Runtime, project_id: int, event: Event, challenge_token: str | None
+    runtime: Runtime,
+    project_id: int,
+    event: Event,
+    challenge_token: str | None,
+    state: ProjectState,
 ) -> _Judged:
     now = runtime.clock()
     refused = None
     if challenge_token is not None:
         refused = challenges.redeem(runtime, project_id, challenge_token, event.actor)
         event = replace(event, challenge_passed=refused is None)
-    knobs, policy, model, ip_lists = _project_state(runtime, project_id)
+    knobs, policy, model, ip_lists = state
     with runtime.database.driver_read() as sql:
         stored = StoredSignals(sql, project_id, now)
         signals = LiveSignals(
@@ -128,12 +140,10 @@ def _judged(
     return _Judged(runtime, to_store, None if issued is None else issued.send)
 
 
-def _project_state(runtime: Runtime, project_id: int) -> tuple[Project, Policy, SpamModel, IpLists]:
+def _project_state(runtime: Runtime, project_id: int) -> ProjectState:
     """The project's settings, live policy and model, and IP lists; its entity lists
     brought up to date. Each is read only when new or due here."""
-    knobs = runtime.projects.get(project_id)
-    if knobs is None:
-        raise NotFound("no such project")
+    knobs = _settings(runtime, project_id)
     policy = runtime.policies.held(project_id, knobs.policy_version)
     model = held_spam_model(runtime, project_id, knobs.spam_model_version)
     if policy is None or model is None:  # a version new here
@@ -143,6 +153,13 @@ def _project_state(runtime: Runtime, project_id: int) -> tuple[Project, Policy, 
     ip_lists = runtime.ip_lists_of(project_id)
     runtime.lists.refresh(project_id)  # both read on connections of their own when due
     return knobs, policy, model, ip_lists
+
+
+def _settings(runtime: Runtime, project_id: int) -> Project:
+    knobs = runtime.projects.get(project_id)
+    if knobs is None:
+        raise NotFound("no such project")
+    return knobs
 
 
 def judge(runtime: Runtime, event: Event, project_name: str | None) -> DecisionRecord:
